@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import torch
 
 FIGSIZE = (4.5, 3.0)
@@ -64,10 +65,12 @@ class LivePlot:
     Outside Jupyter it only records. Introduced in ``03_softmax_scratch``.
     """
 
-    def __init__(self, legend, *, xlabel="epoch", title="training progress", xlim=None,
-                 ylim=None, fmts=("-", "m--", "g-.", "r:"), show: bool = True):
+    def __init__(self, legend, *, xlabel="epoch", ylabel="loss / accuracy",
+                 title="training progress", xlim=None, ylim=None,
+                 fmts=("-", "m--", "g-.", "r:"), show: bool = True):
         self.legend = list(legend)
-        self.xlabel, self.title, self.xlim, self.ylim, self.fmts = xlabel, title, xlim, ylim, fmts
+        self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
+        self.xlim, self.ylim, self.fmts = xlim, ylim, fmts
         self.X: list[list[float]] = [[] for _ in self.legend]
         self.Y: list[list[float]] = [[] for _ in self.legend]
         self.fig, self.ax = plt.subplots(figsize=FIGSIZE)
@@ -83,7 +86,8 @@ class LivePlot:
         self.ax.cla()
         for x_, y_, fmt in zip(self.X, self.Y, self.fmts * len(self.X)):
             self.ax.plot(x_, y_, fmt)
-        self.ax.set(xlabel=self.xlabel, title=self.title)
+        self.ax.set(xlabel=self.xlabel, ylabel=self.ylabel, title=self.title)
+        self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if self.xlim:
             self.ax.set_xlim(self.xlim)
         if self.ylim:

@@ -64,7 +64,9 @@ def num_correct(y_hat: torch.Tensor, y: torch.Tensor) -> int:
     """
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(dim=1)
-    return int((y_hat.reshape(y.shape).to(y.dtype) == y).sum())
+    elif y_hat.shape != y.shape:
+        y_hat = y_hat.reshape(y.shape)
+    return int((y_hat == y).sum())
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
@@ -80,7 +82,8 @@ def evaluate_accuracy(net: Callable, data_iter, device=None) -> float:
 
     A ``nn.Module`` is switched to ``eval()`` (dropout off, batch norm frozen) and put back
     into the mode it was in, so calling this in the middle of training is safe. A plain
-    function (from-scratch models) is simply run under ``torch.no_grad()``.
+    function (from-scratch models) is simply run without gradients (``torch.inference_mode``,
+    a faster ``no_grad``).
 
     Introduced in ``03_softmax_scratch``.
     """
@@ -89,7 +92,7 @@ def evaluate_accuracy(net: Callable, data_iter, device=None) -> float:
         net.eval()
     correct, count = 0, 0
     try:
-        with torch.no_grad():
+        with torch.inference_mode():
             for X, y in data_iter:
                 if device is not None:
                     X, y = X.to(device), y.to(device)
@@ -138,27 +141,30 @@ def train_epoch(net: Callable, train_iter, loss: Callable, updater: Updater,
     """
     if isinstance(net, nn.Module):
         net.train()
+    is_optimizer = isinstance(updater, torch.optim.Optimizer)
     loss_sum, correct, count = 0.0, 0, 0
     for X, y in train_iter:
         if device is not None:
             X, y = X.to(device), y.to(device)
         y_hat = net(X)
         l = loss(y_hat, y)
-        if isinstance(updater, torch.optim.Optimizer):
+        n = len(y)
+        if is_optimizer:
             updater.zero_grad()
-            l.mean().backward()
+            (l if l.dim() == 0 else l.mean()).backward()
             updater.step()
         else:
-            if l.dim() == 0 and len(y) > 1:
+            if l.dim() == 0 and n > 1:
                 raise ValueError(
                     "A from-scratch updater divides by the batch size, so the loss must return "
                     "one value per example, but it returned a single number (an average). "
                     "Use e.g. nn.CrossEntropyLoss(reduction='none'), or a torch optimizer.")
             l.sum().backward()
-            updater(len(y))
-        loss_sum += float(l.detach().sum()) if l.dim() else float(l.detach()) * len(y)
-        correct += num_correct(y_hat.detach(), y)
-        count += len(y)
+            updater(n)
+        with torch.no_grad():
+            loss_sum += l.item() * n if l.dim() == 0 else l.sum().item()
+            correct += num_correct(y_hat, y)
+        count += n
     return loss_sum / count, correct / count
 
 

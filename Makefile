@@ -1,0 +1,53 @@
+# Hands-on PyTorch: every target sets itself up first and skips what is already done.
+#   make lab     set up, then start JupyterLab on course/
+#   make test    set up, then run the whole test suite
+#   make bench   set up, then time the notes' data pipeline against the helpers
+# Variables: PYTHON (default python3), VENV (.venv), TORCH (the torch/torchvision pair),
+# LAB_ARGS (extra JupyterLab options), PYTEST_ARGS (extra pytest options).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH ?= torch==2.14.1 torchvision==0.29.1
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup data lab test bench
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+setup: $(VENV)/.installed data
+
+# A virtual environment; Debian ships venv support in a separate package.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) && $(SUDO) apt-get update -qq \
+		&& $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+
+# torch first, pinned to a tested pair, so the package's ranges do not pull another build.
+$(VENV)/.torch: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install $(TORCH)
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.torch
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+# Fashion-MNIST: already here? else Debian's package (if apt-get exists), else download.
+data: $(VENV)/.installed
+	@$(BIN)/python -m helpers.get_data --no-download 2>/dev/null || { \
+		if command -v apt-get >/dev/null; then \
+			$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y dataset-fashion-mnist || true; \
+		fi; \
+		$(BIN)/python -m helpers.get_data; }
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=course $(LAB_ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/bench_fashion_mnist.py
