@@ -4,8 +4,8 @@ Each check raises ``AssertionError`` whose message says what was expected, what 
 and a hint, e.g.::
 
     softmax(X): values differ from the expected ones.
-      expected: tensor([[0.0900, 0.2447, 0.6652]])
-      got:      tensor([[0.3333, 0.3333, 0.3333]])
+      expected: [[0.09  , 0.2447, 0.6652]]  (shape (1, 3), torch.float32)
+      got:      [[0.3333, 0.3333, 0.3333]]  (shape (1, 3), torch.float32)
       largest difference 0.3319 at index (0, 2); 3 of 3 elements differ (rtol=1e-05, atol=1e-06)
       hint: divide exp(X) by its row sums, not by a constant.
 """
@@ -104,7 +104,7 @@ def assert_close(actual, expected, *, name: str = "result", rtol: float = 1e-5,
         if got.numel():
             diff = (got - want).abs()
             diff = torch.where(torch.isnan(got) != torch.isnan(want), float("inf"), diff)
-            diff = torch.nan_to_num(diff, nan=0.0)
+            diff = torch.nan_to_num(diff, nan=0.0, posinf=float("inf"))
             where = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
             bad = int((~torch.isclose(got, want, rtol=rtol, atol=atol)).sum())
             details.append(f"largest difference {float(diff.max()):.4g} at index {where}; "

@@ -76,3 +76,31 @@ def fake(monkeypatch) -> FakeFashionMNIST:
     data = FakeFashionMNIST()
     monkeypatch.setattr(fm, "FILES", data.checksums())
     return data
+
+
+@pytest.fixture
+def run_in_kernel():
+    """Run code in a fresh IPython kernel; return its iopub messages (type, content)."""
+    from jupyter_client.manager import start_new_kernel
+
+    kernels = []
+
+    def run(code: str, env: dict | None = None, timeout: float = 120) -> list[tuple[str, dict]]:
+        import os
+
+        kernel_env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+        kernel_env.update(env or {})
+        km, kc = start_new_kernel(kernel_name="python3", env=kernel_env)
+        kernels.append((km, kc))
+        messages: list[tuple[str, dict]] = []
+        reply = kc.execute_interactive(
+            code, timeout=timeout,
+            output_hook=lambda msg: messages.append((msg["msg_type"], msg["content"])))
+        errors = [c for t, c in messages if t == "error"]
+        assert reply["content"]["status"] == "ok", errors
+        return messages
+
+    yield run
+    for km, kc in kernels:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

@@ -1,0 +1,68 @@
+"""helpers/checks.py: each check passes a right answer and explains a wrong one."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import assert_close, assert_dtype, assert_shape, preview
+
+
+def failure(check, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as err:
+        check(*args, **kwargs)
+    return str(err.value)
+
+
+def test_assert_close_passes_within_tolerance_and_across_dtypes():
+    assert_close(torch.tensor([1.0, 2.0]) + 1e-7, torch.tensor([1.0, 2.0]))
+    assert_close(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]))
+    assert_close([0.5, 0.25], torch.tensor([0.5, 0.25]))
+    assert_close(3.0, 3)
+
+
+def test_assert_close_failure_shows_expected_got_largest_difference_and_hint():
+    message = failure(assert_close, torch.tensor([[0.1, 0.2], [0.3, 0.9]]),
+                      torch.tensor([[0.1, 0.2], [0.3, 0.4]]), name="softmax(X)",
+                      hint="divide by the row sums")
+    assert message.startswith("softmax(X): values differ")
+    assert "expected: [[0.1, 0.2]," in message and "got:      [[0.1, 0.2]," in message
+    assert "largest difference 0.5 at index (1, 1)" in message
+    assert "1 of 4 elements differ" in message
+    assert message.rstrip().endswith("hint: divide by the row sums")
+
+
+def test_assert_close_reports_a_shape_mismatch_before_values():
+    message = failure(assert_close, torch.zeros(4), torch.zeros(4, 1), name="y_hat")
+    assert "wrong shape" in message and "(4, 1)" in message and "(4,)" in message
+    assert "keepdim" in message  # the default hint
+
+
+def test_assert_close_explains_none_and_non_tensors():
+    assert "did the function `return` its result?" in failure(assert_close, None, [1.0])
+    assert "expected a tensor, got object" in failure(assert_close, object(), [1.0])
+
+
+def test_assert_close_flags_nan_and_inf_as_overflow():
+    message = failure(assert_close, torch.tensor([float("nan"), 1.0]), torch.tensor([0.5, 1.0]))
+    assert "nan or inf" in message
+    assert "largest difference inf at index (0,)" in message
+
+
+def test_assert_shape():
+    assert_shape(torch.zeros(2, 3), (2, 3))
+    message = failure(assert_shape, torch.zeros(3, 2), (2, 3), name="W", hint="transpose?")
+    assert "expected shape: (2, 3)" in message and "got shape:      (3, 2)" in message
+    assert "hint: transpose?" in message
+
+
+def test_assert_dtype():
+    assert_dtype(torch.zeros(2, dtype=torch.int64), torch.int64)
+    message = failure(assert_dtype, torch.zeros(2), torch.int64, name="labels")
+    assert "expected dtype: torch.int64" in message and "got dtype:      torch.float32" in message
+
+
+def test_preview_is_short_for_big_tensors():
+    text = preview(torch.arange(10_000).reshape(100, 100))
+    assert "..." in text and len(text) < 400 and "(shape (100, 100), torch.int64)" in text
+    assert preview(torch.zeros(2, dtype=torch.bfloat16)).startswith("[0., 0.]")
+    assert len(preview("x" * 1000)) < 210
