@@ -12,6 +12,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
 .PHONY: help setup data lab test bench
 
@@ -44,7 +45,7 @@ data: $(VENV)/.installed
 		$(BIN)/python -m helpers.get_data; }
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=course $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=course $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import warnings
 
 import torch
 import torchvision
@@ -139,6 +140,8 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--workers", type=int, default=4, help="DataLoader workers (the notes use 4)")
     args = parser.parse_args(argv)
+    # DataLoader warns when workers outnumber cores, as the notes' 4 do on a 2-core machine
+    warnings.filterwarnings("ignore", message="This DataLoader will create")
     print(f"Fashion-MNIST, {args.epochs} epochs, batch {args.batch_size}, "
           f"{torch.get_num_threads()} torch threads, torch {torch.__version__}")
     rows = run(args.epochs, args.batch_size, args.workers)

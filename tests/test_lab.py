@@ -1,0 +1,99 @@
+"""`make lab` serves the course: start it headless on a free loopback port, ask its REST API."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .conftest import REPO
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, token: str):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """`make lab` with a token on a free loopback port; yields (base url, token)."""
+    port, token = free_port(), secrets.token_hex(16)
+    args = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+            f"--IdentityProvider.token={token}")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    log = open(tmp_path / "lab.log", "w+")
+    server = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+                              cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            get(f"{base}/api/status", token)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if server.poll() is not None or time.monotonic() > deadline:
+                os.killpg(server.pid, signal.SIGKILL) if server.poll() is None else None
+                log.seek(0)
+                pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.5)
+    yield base, token
+    os.killpg(server.pid, signal.SIGTERM)  # make and jupyter share the session
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    log.close()
+
+
+def notebooks_in(base: str, token: str, path: str = "") -> list[str]:
+    """Every notebook the server lists, walking folders through the contents API."""
+    _, listing = get(f"{base}/api/contents/{path}", token)
+    found = []
+    for item in listing["content"]:
+        if item["type"] == "directory":
+            found += notebooks_in(base, token, item["path"])
+        elif item["type"] == "notebook":
+            found.append(item["path"])
+    return found
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_course_notebooks(lab):
+    base, token = lab
+    on_disk = sorted(str(p.relative_to(REPO / "course"))
+                     for p in (REPO / "course").rglob("*.ipynb")
+                     if ".ipynb_checkpoints" not in p.parts)
+    assert "START_HERE.ipynb" in on_disk
+    assert sorted(notebooks_in(base, token)) == on_disk  # the server's root is course/
+    for path in on_disk:
+        status, model = get(f"{base}/api/contents/{path}?content=1", token)
+        assert status == 200 and model["type"] == "notebook"
+        assert model["content"]["cells"], f"{path} came back empty"
+    status, lab_page = 0, None
+    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as response:
+        status, lab_page = response.status, response.read().decode()
+    assert status == 200 and "JupyterLab" in lab_page
+
+
+@pytest.mark.slow
+def test_the_server_refuses_requests_without_the_token(lab):
+    base, _ = lab
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/api/contents/", timeout=10)
+    assert err.value.code == 403
