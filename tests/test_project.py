@@ -1,0 +1,76 @@
+"""The project's promises: documented helpers, README's commands, CI, packaging, set-up."""
+from __future__ import annotations
+
+import inspect
+import re
+import subprocess
+import sys
+import tomllib
+
+import helpers
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def course_map_ids() -> set[str]:
+    return set(re.findall(r"^\| \d\d \| `(\d\d_[a-z_]+)` \|", README, flags=re.M))
+
+
+def test_readme_course_map_lists_notebooks_00_to_14():
+    ids = sorted(course_map_ids())
+    assert [i[:2] for i in ids] == [f"{n:02d}" for n in range(15)]
+
+
+def test_every_public_helper_says_which_notebook_introduces_it():
+    ids = course_map_ids()
+    for name in helpers.__all__:
+        obj = getattr(helpers, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        if name == "History":  # a result type, documented with train()
+            doc = inspect.getdoc(helpers.train)
+        found = re.findall(r"Introduced in ``(\w+)``", doc)
+        assert found, f"{name}: docstring lacks an 'Introduced in ``NN_name``' line"
+        assert set(found) <= ids, f"{name}: {found} is not in README's course map"
+
+
+def test_readme_quick_start_is_the_two_make_commands():
+    quick_start = README.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```")[0]
+    commands = [line.split("#")[0].strip() for line in quick_start.strip().splitlines()]
+    assert commands == ["make lab", "make test"]
+
+
+def test_ci_runs_the_readme_test_command_after_installing():
+    ci = (REPO / ".ci" / "run").read_text().strip().splitlines()
+    assert ci[-1] == "make test"
+    assert any("apt-get install" in line and "dataset-fashion-mnist" in line for line in ci)
+    assert (REPO / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+def test_dependencies_are_declared_once_with_ranges():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = {re.split(r"[<>=!~ \[]", d)[0].lower(): d for d in project["dependencies"]}
+    for name in ("torch", "torchvision", "jupyterlab", "notebook", "nbgrader", "ipywidgets",
+                 "matplotlib", "tqdm"):
+        assert name in deps and re.search(r"[<>]=?", deps[name]), f"{name}: needs a range"
+    assert deps["jupyterlab"].endswith(">=4,<5") and deps["notebook"].endswith(">=7,<8")
+    assert deps["nbgrader"].endswith(">=0.9,<0.10") and deps["ipywidgets"].endswith(">=8,<9")
+    dev = {re.split(r"[<>=]", d)[0] for d in project["optional-dependencies"]["dev"]}
+    assert {"pytest", "nbval"} <= dev
+
+
+def test_helpers_import_from_any_directory(tmp_path):
+    result = subprocess.run([sys.executable, "-c", "import helpers; print(helpers.__file__)"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith(str(REPO / "helpers"))
+
+
+def test_a_second_make_run_skips_the_installation():
+    """`make -q` exits 0 when a target is up to date: nothing would be reinstalled."""
+    result = subprocess.run(["make", "-q", ".venv/.installed"], cwd=REPO)
+    assert result.returncode == 0
+    dry = subprocess.run(["make", "-n", "setup"], cwd=REPO, capture_output=True, text=True)
+    assert "pip install" not in dry.stdout and "venv" not in dry.stdout.replace(".venv/", "")
