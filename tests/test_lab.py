@@ -85,10 +85,10 @@ def test_make_lab_serves_the_course_notebooks(lab):
         status, model = get(f"{base}/api/contents/{path}?content=1", token)
         assert status == 200 and model["type"] == "notebook"
         assert model["content"]["cells"], f"{path} came back empty"
-    status, lab_page = 0, None
-    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as response:
-        status, lab_page = response.status, response.read().decode()
-    assert status == 200 and "JupyterLab" in lab_page
+    with urllib.request.urlopen(f"{base}/?token={token}", timeout=10) as response:
+        landing, page = response.geturl(), response.read().decode()
+    assert landing.startswith(f"{base}/lab/tree/START_HERE.ipynb")  # opens the set-up check
+    assert "JupyterLab" in page
 
 
 @pytest.mark.slow
