@@ -82,8 +82,8 @@ def evaluate_accuracy(net: Callable, data_iter, device=None) -> float:
 
     A ``nn.Module`` is switched to ``eval()`` (dropout off, batch norm frozen) and put back
     into the mode it was in, so calling this in the middle of training is safe. A plain
-    function (from-scratch models) is simply run without gradients (``torch.inference_mode``,
-    a faster ``no_grad``).
+    function (from-scratch models) is simply run under ``torch.no_grad()``. (Not
+    ``inference_mode``: a lazy layer first built here would then refuse to train.)
 
     Introduced in ``03_softmax_scratch``.
     """
@@ -92,7 +92,7 @@ def evaluate_accuracy(net: Callable, data_iter, device=None) -> float:
         net.eval()
     correct, count = 0, 0
     try:
-        with torch.inference_mode():
+        with torch.no_grad():
             for X, y in data_iter:
                 if device is not None:
                     X, y = X.to(device), y.to(device)

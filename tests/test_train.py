@@ -198,3 +198,11 @@ def test_under_grading_training_keeps_stderr_clean_and_shows_nothing(run_in_kern
     stdout = "".join(c["text"] for k, c in messages if k == "stream" and c["name"] == "stdout")
     assert "epochs: 3" in stdout
     assert "a warning from learner code" in stdout  # routed to stdout, not lost
+
+
+def test_a_lazy_layer_first_built_during_evaluation_can_still_train():
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(3))
+    helpers.evaluate_accuracy(net, two_batches())
+    loss = nn.CrossEntropyLoss()(net(torch.zeros(2, 2)), torch.tensor([0, 1]))
+    loss.backward()
+    assert net[1].weight.grad is not None
