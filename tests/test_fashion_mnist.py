@@ -222,3 +222,14 @@ def test_get_data_runs_as_a_module_without_warnings():
     result = subprocess.run([sys.executable, "-m", "helpers.get_data", "--no-download"],
                             cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_cache_dir_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path):
+    monkeypatch.setenv(fm.ENV_CACHE, str(tmp_path / "mine"))
+    assert helpers.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv(fm.ENV_CACHE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert helpers.cache_dir() == tmp_path / "xdg" / "hands-on-pytorch"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert helpers.cache_dir() == tmp_path / "home" / ".cache" / "hands-on-pytorch"

@@ -49,3 +49,9 @@ def test_live_plot_records_points_and_skips_missing_values():
     assert [len(line.get_xdata()) for line in live.ax.get_lines()] == [2, 1]
     live.close()
     assert not plt.fignum_exists(live.fig.number)
+
+
+def test_set_figsize_changes_the_default(monkeypatch):
+    monkeypatch.setitem(plt.rcParams, "figure.figsize", [6.4, 4.8])
+    helpers.set_figsize((3, 2))
+    assert list(plt.rcParams["figure.figsize"]) == [3, 2]

@@ -74,3 +74,16 @@ def test_a_second_make_run_skips_the_installation():
     assert result.returncode == 0
     dry = subprocess.run(["make", "-n", "setup"], cwd=REPO, capture_output=True, text=True)
     assert "pip install" not in dry.stdout and "venv" not in dry.stdout.replace(".venv/", "")
+
+
+def test_committed_notebooks_carry_no_outputs():
+    import nbformat
+
+    notebooks = [p for p in REPO.glob("[cs]*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    assert notebooks
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path
