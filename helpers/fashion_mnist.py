@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import tempfile
 import zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -126,7 +127,9 @@ def _install_into_cache(files: dict[str, Path], cache: Path) -> Path:
         target = raw / name
         if target.is_file() and target.stat().st_size == FILES[name][0]:
             continue  # unpacked and checked on an earlier run
-        partial = raw / f".{name}.partial"
+        # a private temporary name, so processes unpacking at the same time never collide
+        with tempfile.NamedTemporaryFile(dir=raw, prefix=f".{name}.", delete=False) as dst:
+            partial = Path(dst.name)
         try:
             opener = gzip.open if source.suffix == ".gz" else open
             with opener(source, "rb") as src, open(partial, "wb") as dst:

@@ -233,3 +233,29 @@ def test_cache_dir_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert helpers.cache_dir() == tmp_path / "home" / ".cache" / "hands-on-pytorch"
+
+
+def test_processes_unpacking_at_the_same_time_do_not_collide(data_env, fake, monkeypatch):
+    """Parallel graders may all find an empty cache and unpack the same files at once."""
+    import shutil
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake.write(fm.DEBIAN_DIR)
+    files = fm._find_files(fm.DEBIAN_DIR)
+    together = threading.Barrier(4, timeout=10)
+    copy = shutil.copyfileobj
+
+    def copy_in_step(src, dst, length=0):  # every worker is mid-copy at the same moment
+        together.wait()
+        copy(src, dst, length)
+
+    monkeypatch.setattr(fm.shutil, "copyfileobj", copy_in_step)
+    with ThreadPoolExecutor(4) as pool:
+        roots = list(pool.map(lambda _: fm._install_into_cache(files, data_env / "cache"),
+                              range(4)))
+    assert set(roots) == {data_env / "cache"}
+    raw = data_env / "cache" / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(fm.FILES)  # no temporary files left
+    np_labels = helpers.load_fashion_mnist(download=False).y_train.numpy()
+    np.testing.assert_array_equal(np_labels, fake.arrays["train-labels-idx1-ubyte"])
