@@ -35,3 +35,18 @@ def test_real_gpu_is_picked_and_named():
                                   shuffle=True, device=device)
     X, y = next(iter(loader))
     assert X.is_cuda and y.is_cuda
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_fashion_mnist_trains_on_the_gpu_with_data_kept_there(real_data):
+    from torch import nn
+
+    device = helpers.pick_device(verbose=False)
+    train_iter, test_iter = helpers.load_data_fashion_mnist(256, device=device, seed=0)
+    assert next(iter(train_iter))[0].is_cuda
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    history = helpers.train(net, train_iter, test_iter, nn.CrossEntropyLoss(), 2,
+                            torch.optim.SGD(net.parameters(), lr=0.1), device=device)
+    assert next(net.parameters()).is_cuda
+    assert history.test_acc[-1] > 0.75
