@@ -209,7 +209,12 @@ def load_fashion_mnist(root=None, *, download: bool = True) -> FashionMNISTTenso
 
     Introduced in ``03_softmax_scratch``. Args as for :func:`find_fashion_mnist`.
     """
-    where = find_fashion_mnist(root, download=download).resolve()
+    return _decode(find_fashion_mnist(root, download=download))
+
+
+def _decode(where: Path) -> FashionMNISTTensors:
+    """Read a verified torchvision root with torchvision's IDX readers, once per process."""
+    where = where.resolve()
     if where not in _loaded:
         train = FashionMNIST(where, train=True)
         test = FashionMNIST(where, train=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .fashion_mnist import find_fashion_mnist, load_fashion_mnist
+from .fashion_mnist import _decode, find_fashion_mnist
 
 
 def main(argv=None) -> int:
@@ -19,11 +19,11 @@ def main(argv=None) -> int:
                         help="only look on this machine, never download")
     args = parser.parse_args(argv)
     try:
-        data = load_fashion_mnist(args.root, download=not args.no_download)
+        where = find_fashion_mnist(args.root, download=not args.no_download)
+        data = _decode(where)
     except (FileNotFoundError, RuntimeError) as err:
         print(err, file=sys.stderr)
         return 1
-    where = find_fashion_mnist(args.root, download=False)
     print(f"Fashion-MNIST ready in {where}: {len(data.y_train):,} training and "
           f"{len(data.y_test):,} test images")
     return 0

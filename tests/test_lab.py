@@ -47,7 +47,8 @@ def lab(tmp_path):
             break
         except (urllib.error.URLError, ConnectionError):
             if server.poll() is not None or time.monotonic() > deadline:
-                os.killpg(server.pid, signal.SIGKILL) if server.poll() is None else None
+                if server.poll() is None:
+                    os.killpg(server.pid, signal.SIGKILL)
                 log.seek(0)
                 pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
             time.sleep(0.5)

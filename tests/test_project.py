@@ -75,8 +75,6 @@ def test_a_second_make_run_skips_the_installation():
     """`make -q` exits 0 when a target is up to date: nothing would be reinstalled."""
     result = subprocess.run(["make", "-q", ".venv/.installed"], cwd=REPO)
     assert result.returncode == 0
-    dry = subprocess.run(["make", "-n", "setup"], cwd=REPO, capture_output=True, text=True)
-    assert "pip install" not in dry.stdout and "venv" not in dry.stdout.replace(".venv/", "")
 
 
 def test_committed_notebooks_carry_no_outputs():
