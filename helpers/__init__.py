@@ -3,7 +3,7 @@
 Each public name's docstring says which notebook introduces it. Import what a notebook
 needs, e.g. ``from helpers import load_data_fashion_mnist, train``.
 """
-from .checks import assert_close, assert_dtype, assert_shape, preview
+from .checks import assert_close, assert_dtype, assert_shape, check, preview
 from .device import describe_device, pick_device
 from .fashion_mnist import (CLASSES, cache_dir, find_fashion_mnist, get_fashion_mnist_labels,
                             load_fashion_mnist)
@@ -19,7 +19,7 @@ if under_grading():
 
 __all__ = [
     "Accumulator", "CLASSES", "History", "LivePlot", "TensorLoader", "Timer", "accuracy",
-    "assert_close", "assert_dtype", "assert_shape", "cache_dir", "describe_device",
+    "assert_close", "assert_dtype", "assert_shape", "cache_dir", "check", "describe_device",
     "evaluate_accuracy", "find_fashion_mnist", "get_fashion_mnist_labels", "in_notebook",
     "load_data_fashion_mnist", "load_fashion_mnist", "num_correct", "pick_device", "plot_lines",
     "preview", "route_warnings_to_stdout", "set_figsize", "show_images", "synthetic_data",

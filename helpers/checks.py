@@ -54,6 +54,29 @@ def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> t
               [f"got: {preview(actual)}"], hint)
 
 
+_UNSET = object()
+
+
+def check(condition, name: str, problem: str, *, expected=_UNSET, got=_UNSET,
+          hint: str | None = None) -> None:
+    """Fail with a learner-facing message unless ``condition`` holds.
+
+    For properties the tensor checks below do not cover, e.g.
+    ``check(len(batches) == 3, "data_iter", "wrong number of batches.", expected=3,
+    got=len(batches), hint="the last batch may be smaller")``.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    if condition:
+        return
+    details = []
+    if expected is not _UNSET:
+        details.append(f"expected: {preview(expected)}")
+    if got is not _UNSET:
+        details.append(f"got:      {preview(got)}")
+    _fail(name, problem, details, hint)
+
+
 def assert_shape(actual, shape, *, name: str = "result", hint: str | None = None) -> None:
     """Check that ``actual`` is a tensor of the given shape.
 
