@@ -2,8 +2,11 @@
 #   make lab     set up, then start JupyterLab on course/
 #   make test    set up, then run the whole test suite
 #   make bench   set up, then time the notes' data pipeline against the helpers
+#   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader)
+#   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see README)
 # Variables: PYTHON (default python3), VENV (.venv), TORCH (the torch/torchvision pair),
-# LAB_ARGS (extra JupyterLab options), PYTEST_ARGS (extra pytest options).
+# LAB_ARGS (extra JupyterLab options), PYTEST_ARGS (extra pytest options),
+# SUBMISSIONS (default submissions), RESULTS (default graded), GRADE_ARGS (e.g. --timeout 60).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,10 +14,13 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+SUBMISSIONS ?= submissions
+RESULTS ?= graded
+GRADE_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
-.PHONY: help setup data lab test bench
+.PHONY: help setup data lab test bench release grade
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -53,3 +59,9 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_fashion_mnist.py
+
+release: $(VENV)/.installed
+	$(BIN)/python -m helpers.grading release
+
+grade: setup
+	$(BIN)/python -m helpers.grading grade $(SUBMISSIONS) --out $(RESULTS) $(GRADE_ARGS)

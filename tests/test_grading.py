@@ -1,0 +1,276 @@
+"""The grading pipeline: nbgrader's Validator, autograde and feedback, and the instructor command.
+
+Every test here runs the real nbgrader on the real course notebooks, in temporary course
+directories made from the repository's ``nbgrader_config.py`` and ``solutions/``.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from nbgrader.validator import Validator
+
+from helpers import grading
+
+from .conftest import REPO
+
+ASSIGNMENTS = grading.assignments()
+LINREG = "01_linear_regression_scratch"
+SOFTMAX = "03_softmax_scratch"
+
+
+def solution_path(assignment: str) -> Path:
+    return REPO / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def release_path(assignment: str) -> Path:
+    return REPO / "course" / assignment / f"{assignment}.ipynb"
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb) -> dict[str, dict]:
+    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells if nbgrader_meta(c).get("grade")}
+
+
+def submission(assignment: str, *, replace: dict[str, str] | None = None,
+               delete: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The release notebook with every solution cell filled in from the reference.
+
+    ``replace`` maps a solution cell's grade_id to other source; ``delete`` drops cells.
+    """
+    reference = {nbgrader_meta(c).get("grade_id"): c.source
+                 for c in nbformat.read(solution_path(assignment), as_version=4).cells}
+    nb = nbformat.read(release_path(assignment), as_version=4)
+    replace = replace or {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            cell.source = replace.get(meta["grade_id"], reference[meta["grade_id"]])
+    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") not in delete]
+    return nb
+
+
+def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
+                                                 os.environ.get("PATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+# A partial submission of notebook 01: data_iter, linreg and sgd right (linreg's test cell
+# deleted by the student), squared_loss wrong in a way only a hidden test sees, and
+# train_linreg raising. It must score exactly 2 + 1 + 2 = 5 of 10.
+WRONG_SQUARED_LOSS = "def squared_loss(y_hat, y):\n    return (y_hat - y) ** 2 / 2\n"
+RAISING_TRAIN = ("def train_linreg(features, labels, *, lr=0.03, num_epochs=3, batch_size=10,"
+                 " generator=None):\n    raise RuntimeError('I gave up')\n")
+PARTIAL_POINTS = {"test_data_iter": 2, "test_linreg": 1, "test_squared_loss": 0,
+                  "test_sgd": 2, "test_train_linreg": 0}
+HIDDEN_MESSAGE = "squared_loss(y_hat (3, 1), y (3,)): wrong shape."
+HIDDEN_CODE = "_flat = squared_loss(y_hat_t, torch.tensor([1.0, 0.0, 1.0]))"
+
+
+# --- Validator: the correctness gate (the CLI exits 0 even when validation fails) ---------
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validator_passes_every_test_on_the_solution(assignment):
+    assert Validator().validate(str(solution_path(assignment))) == {}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validator_fails_every_graded_test_on_the_untouched_release(assignment):
+    result = Validator().validate(str(release_path(assignment)))
+    failed = result.get("failed", [])
+    tests = grade_cells(nbformat.read(release_path(assignment), as_version=4))
+    assert len(failed) == len(tests) >= 4
+    assert all("NotImplementedError" in f["raw_error"] for f in failed)
+
+
+# --- The real nbgrader pipeline, end to end -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """generate_assignment → autograde → generate_feedback for three students."""
+    root = grading.new_course_root(tmp_path_factory.mktemp("course"))
+    for assignment in (LINREG, SOFTMAX):
+        nbgrader(root, "generate_assignment", assignment, "--force")
+    students = {
+        "ref": {LINREG: submission(LINREG), SOFTMAX: submission(SOFTMAX)},
+        "blank": {LINREG: nbformat.read(release_path(LINREG), as_version=4)},
+        "partial": {LINREG: submission(
+            LINREG, replace={"squared_loss": WRONG_SQUARED_LOSS, "train_linreg": RAISING_TRAIN},
+            delete=("test_linreg",))},
+    }
+    for student, notebooks in students.items():
+        for assignment, nb in notebooks.items():
+            folder = root / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{assignment}.ipynb")
+    nbgrader(root, "autograde", LINREG)           # all three students
+    nbgrader(root, "autograde", SOFTMAX)          # only ref submitted it
+    nbgrader(root, "generate_feedback", LINREG)
+    nbgrader(root, "generate_feedback", SOFTMAX)
+    return root
+
+
+def scores(root: Path, assignment: str, student: str) -> tuple[float, float, dict[str, float]]:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(assignment, student)
+        nb = gb.find_submission_notebook(assignment, assignment, student)
+        cells = {g.name: g.score for g in nb.grades if g.cell_type == "code"}
+        return sub.score, sub.max_score, cells
+
+
+def autograded(root: Path, student: str, assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(root / "autograded" / student / assignment / f"{assignment}.ipynb",
+                         as_version=4)
+
+
+def feedback(root: Path, student: str, assignment: str) -> str:
+    return (root / "feedback" / student / assignment / f"{assignment}.html").read_text()
+
+
+@pytest.mark.parametrize("assignment", [LINREG, SOFTMAX])
+def test_reference_solution_scores_full_marks(pipeline, assignment):
+    score, max_score, cells = scores(pipeline, assignment, "ref")
+    assert max_score == 10
+    assert score == max_score, cells
+
+
+@pytest.mark.parametrize("assignment", [LINREG, SOFTMAX])
+def test_grading_writes_nothing_to_stderr(pipeline, assignment):
+    """A test cell with stderr output scores 0: the helpers and notebooks stay quiet."""
+    nb = autograded(pipeline, "ref", assignment)
+    noisy = [c.get("id") for c in nb.cells if c.cell_type == "code"
+             for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert noisy == []
+
+
+def test_untouched_release_scores_zero_and_is_graded(pipeline):
+    score, max_score, cells = scores(pipeline, LINREG, "blank")
+    assert (score, max_score) == (0, 10)
+    assert set(cells) == set(PARTIAL_POINTS)
+    nb = autograded(pipeline, "blank", LINREG)
+    for cell in grade_cells(nb).values():
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert errors and errors[0].ename == "NotImplementedError"
+    assert "NotImplementedError" in feedback(pipeline, "blank", LINREG)
+
+
+def test_partial_submission_scores_exactly_the_right_exercises(pipeline):
+    score, max_score, cells = scores(pipeline, LINREG, "partial")
+    assert cells == PARTIAL_POINTS
+    assert (score, max_score) == (sum(PARTIAL_POINTS.values()), 10)
+
+
+def test_a_deleted_test_cell_comes_back_at_grading(pipeline):
+    nb = autograded(pipeline, "partial", LINREG)
+    assert "test_linreg" in grade_cells(nb)
+    submitted = nbformat.read(pipeline / "submitted" / "partial" / LINREG / f"{LINREG}.ipynb",
+                              as_version=4)
+    assert "test_linreg" not in grade_cells(submitted)
+
+
+def test_feedback_shows_the_message_of_a_hidden_failure_but_not_its_code(pipeline):
+    page = html.unescape(feedback(pipeline, "partial", LINREG))
+    assert HIDDEN_MESSAGE in page
+    assert "reshape y to y_hat's shape first" in page       # the hint
+    assert HIDDEN_CODE not in page
+    assert "BEGIN HIDDEN TESTS" not in page
+    assert "RuntimeError: I gave up" in page                  # the raising exercise
+    # the instructor's autograded copy still has the hidden tests
+    assert HIDDEN_CODE in grade_cells(autograded(pipeline, "partial", LINREG))[
+        "test_squared_loss"].source
+
+
+# --- The instructor command -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """``python -m helpers.grading grade`` on four students, one of each kind."""
+    subs = tmp_path_factory.mktemp("submissions")
+    (subs / "ada").mkdir()                                    # flat layout
+    nbformat.write(submission(LINREG), subs / "ada" / f"{LINREG}.ipynb")
+    (subs / "ada" / "scratch.ipynb").write_text("{}")         # not an assignment: ignored
+    (subs / "hang" / LINREG).mkdir(parents=True)              # nbgrader's layout
+    nbformat.write(submission(LINREG, replace={"linreg": "while True:\n    pass\n"}),
+                   subs / "hang" / LINREG / f"{LINREG}.ipynb")
+    (subs / "late").mkdir()                                   # submitted nothing
+    (subs / "broken").mkdir()
+    (subs / "broken" / f"{LINREG}.ipynb").write_text("{ this is not a notebook")
+    (subs / "partial").mkdir()
+    nbformat.write(submission(LINREG, replace={"squared_loss": WRONG_SQUARED_LOSS,
+                                               "train_linreg": RAISING_TRAIN}),
+                   subs / "partial" / f"{LINREG}.ipynb")
+    out = tmp_path_factory.mktemp("graded")
+    proc = subprocess.run([sys.executable, "-m", "helpers.grading", "grade", str(subs),
+                           "--out", str(out), "--timeout", "5", "--jobs", "2"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=subs)
+    with open(out / "grades.csv", newline="") as f:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
+    return out, proc, rows
+
+
+def test_grade_command_scores_every_student(graded):
+    out, proc, rows = graded
+    points = {key: (float(r["score"]), float(r["max_score"]), r["status"]) for key, r in rows.items()}
+    assert points == {("ada", LINREG): (10, 10, "ok"), ("hang", LINREG): (6, 10, "ok"),
+                      ("broken", LINREG): (0, 10, "error"), ("partial", LINREG): (5, 10, "ok"),
+                      ("late", LINREG): (0, 10, "missing")}
+
+
+def test_grade_command_reports_failures_without_stopping(graded):
+    out, proc, rows = graded
+    assert proc.returncode == 1                               # something needs a look
+    assert "NotJSONError" in rows[("broken", LINREG)]["detail"]
+    assert "ran over 5 s" in rows[("hang", LINREG)]["detail"]
+    assert "broken" in proc.stdout and "error" in proc.stdout
+    assert (out / "logs" / "broken.log").read_text()
+
+
+def test_grade_command_writes_feedback_and_autograded_notebooks(graded):
+    out, proc, rows = graded
+    for student in ("ada", "hang", "partial"):
+        assert (out / "feedback" / student / LINREG / f"{LINREG}.html").is_file()
+        assert (out / "autograded" / student / LINREG / f"{LINREG}.ipynb").is_file()
+    assert not (out / "feedback" / "broken").exists()
+    assert not (out / "work").exists()
+    page = html.unescape((out / "feedback" / "partial" / LINREG / f"{LINREG}.html").read_text())
+    assert HIDDEN_MESSAGE in page and HIDDEN_CODE not in page
+
+
+def test_show_only_error_messages_keeps_the_message_of_grade_cells_only():
+    nb = nbformat.v4.new_notebook()
+    error = {"output_type": "error", "ename": "AssertionError", "evalue": "f: wrong.\n  hint: h",
+             "traceback": ["Traceback", "----> 3 assert_close(secret_case)", "AssertionError"]}
+    graded_cell = nbformat.v4.new_code_cell("tests", outputs=[nbformat.from_dict(error)])
+    graded_cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1,
+                                        "solution": False, "locked": True, "schema_version": 3}
+    plain_cell = nbformat.v4.new_code_cell("x", outputs=[nbformat.from_dict(error)])
+    nb.cells = [graded_cell, plain_cell]
+    nb, _ = grading.ShowOnlyErrorMessages().preprocess(nb, {})
+    assert nb.cells[0].outputs[0].traceback == ["AssertionError: f: wrong.\n  hint: h"]
+    assert nb.cells[1].outputs[0].traceback == error["traceback"]
+
+
+def test_find_submissions_accepts_both_layouts(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / f"{LINREG}.ipynb").write_text("{}")
+    (tmp_path / "b" / SOFTMAX).mkdir(parents=True)
+    (tmp_path / "b" / SOFTMAX / f"{SOFTMAX}.ipynb").write_text("{}")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "notes.txt").write_text("")
+    found = grading.find_submissions(tmp_path, [LINREG, SOFTMAX])
+    assert {s: sorted(n) for s, n in found.items()} == {"a": [LINREG], "b": [SOFTMAX], "c": []}
