@@ -72,8 +72,11 @@ def assignments(course_root: Path = COURSE_ROOT) -> list[str]:
     return sorted(d.name for d in source.iterdir() if (d / f"{d.name}.ipynb").is_file())
 
 
-def _nbgrader(args: list[str], cwd: Path, timeout: float | None = None):
-    """Run one nbgrader command in the course root ``cwd``; return the completed process."""
+def nbgrader(args: list[str], cwd: Path, timeout: float | None = None):
+    """Run one nbgrader command in the course root ``cwd``; return the completed process.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
     env = dict(os.environ)
     # nbgrader runs `alembic` and `jupyter` from PATH: use this environment's.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -108,7 +111,7 @@ def release(course_root: Path = COURSE_ROOT, ids: list[str] | None = None) -> li
     course_root = Path(course_root)
     written = []
     for assignment in ids or assignments(course_root):
-        _check(_nbgrader(["generate_assignment", assignment, "--force"], course_root),
+        _check(nbgrader(["generate_assignment", assignment, "--force"], course_root),
                f"nbgrader generate_assignment {assignment}")
         written.append(course_root / "course" / assignment)
     return written
@@ -132,6 +135,8 @@ def find_submissions(submissions: Path, ids: list[str]) -> dict[str, dict[str, P
 
     A notebook counts for an assignment when its file is named ``<assignment>.ipynb``,
     directly in the student's folder or in a sub-folder named after the assignment.
+
+    Introduced in ``01_linear_regression_scratch``.
     """
     found: dict[str, dict[str, Path]] = {}
     for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir()):
@@ -187,7 +192,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                      ["generate_feedback", r.assignment, "--student", student, "--force"]]
             for step in steps:
                 try:
-                    proc = _nbgrader(step, root, timeout=max_seconds)
+                    proc = nbgrader(step, root, timeout=max_seconds)
                 except subprocess.TimeoutExpired:
                     r.status, r.detail = "error", f"nbgrader {step[0]} ran over {max_seconds:g} s"
                     break
@@ -233,7 +238,7 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     (out / "work").mkdir(parents=True, exist_ok=True)
     template = new_course_root(out / "work" / "template", course_root)
     for assignment in submitted_ids:  # records the assignments' cells and points in a gradebook
-        _check(_nbgrader(["generate_assignment", assignment, "--force",
+        _check(nbgrader(["generate_assignment", assignment, "--force",
                           "--CourseDirectory.release_directory=release"], template),
                f"nbgrader generate_assignment {assignment}")
     from nbgrader.api import Gradebook

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,10 +60,7 @@ def submission(assignment: str, *, replace: dict[str, str] | None = None,
 
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
-                                                 os.environ.get("PATH", "")]))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = grading.nbgrader(list(args), root)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
