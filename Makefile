@@ -1,7 +1,7 @@
 # Hands-on PyTorch: every target sets itself up first and skips what is already done.
 #   make lab     set up, then start JupyterLab on course/
 #   make test    set up, then run the whole test suite
-#   make bench   set up, then time the notes' data pipeline against the helpers
+#   make bench   set up, then time the notes' data pipeline and each solution notebook
 #   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader)
 #   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see README)
 # Variables: PYTHON (default python3), VENV (.venv), TORCH (the torch/torchvision pair),
@@ -59,6 +59,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_fashion_mnist.py
+	$(BIN)/python bench/bench_notebooks.py
 
 release: $(VENV)/.installed
 	$(BIN)/python -m helpers.grading release

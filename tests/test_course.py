@@ -151,3 +151,19 @@ def test_release_leaks_no_solution_no_hidden_test_no_output(assignment):
                 assert line.strip() in public | stub, f"not public in solutions/: {line}"
     stubs = [c for c in released.cells if meta(c).get("solution")]
     assert stubs and all("raise NotImplementedError" in c.source for c in stubs)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_runs_cleanly_for_a_learner(assignment):
+    """Run as a learner would (not under grading): no errors, nothing on stderr, plots drawn."""
+    from nbclient import NotebookClient
+
+    nb = solution(assignment)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "solutions" / assignment)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o for o in outputs if o.output_type == "error"] == []
+    assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"] == []
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(images) >= 2 and widgets
