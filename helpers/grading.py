@@ -2,7 +2,7 @@
 
 Command line::
 
-    python -m helpers.grading release                 # regenerate course/ from solutions/
+    python -m helpers.grading release [--root DIR]    # regenerate course/ from solutions/
     python -m helpers.grading grade SUBMISSIONS --out RESULTS [--timeout 120] [--jobs 2]
 
 ``grade`` takes one folder per student, each holding that student's notebooks, either
@@ -280,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.grading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="regenerate course/ from solutions/ with nbgrader")
+    r = commands.add_parser("release", help="regenerate course/ from solutions/ with nbgrader")
+    r.add_argument("--root", type=Path, default=COURSE_ROOT,
+                   help="the course directory (default: this repository)")
     g = commands.add_parser("grade", help="grade a folder of submissions, one folder per student")
     g.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     g.add_argument("--out", type=Path, required=True, help="where results are written")
@@ -293,8 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade only this assignment (repeatable)")
     args = parser.parse_args(argv)
     if args.command == "release":
-        for path in release():
-            print("released", path.relative_to(COURSE_ROOT))
+        for path in release(args.root):
+            print("released", path)
         return 0
     results = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
                     max_seconds=args.max_seconds, ids=args.ids)
