@@ -28,6 +28,7 @@ import csv
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader import utils
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +82,17 @@ def nbgrader(args: list[str], cwd: Path, timeout: float | None = None):
     env = dict(os.environ)
     # nbgrader runs `alembic` and `jupyter` from PATH: use this environment's.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=timeout)
+    # A session of its own, so that on timeout the kernels it started go too.
+    with subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 def _check(proc, what: str) -> None:
@@ -160,8 +170,6 @@ def _last_exception(log: str) -> str:
 
 
 def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
-    from nbgrader.api import Gradebook
-
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         submission = gb.find_submission(assignment, student)
         return submission.score, submission.max_score
@@ -241,8 +249,6 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
         _check(nbgrader(["generate_assignment", assignment, "--force",
                           "--CourseDirectory.release_directory=release"], template),
                f"nbgrader generate_assignment {assignment}")
-    from nbgrader.api import Gradebook
-
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
         max_scores = {a: gb.find_assignment(a).max_score for a in submitted_ids}
     results: list[Result] = []

@@ -269,3 +269,9 @@ def test_find_submissions_accepts_both_layouts(tmp_path):
     (tmp_path / "c" / "notes.txt").write_text("")
     found = grading.find_submissions(tmp_path, [LINREG, SOFTMAX])
     assert {s: sorted(n) for s, n in found.items()} == {"a": [LINREG], "b": [SOFTMAX], "c": []}
+
+
+def test_an_nbgrader_command_over_its_time_limit_is_killed(tmp_path):
+    with pytest.raises(subprocess.TimeoutExpired):
+        grading.nbgrader(["--version"], tmp_path, timeout=0.01)
+    assert grading.nbgrader(["--version"], tmp_path).returncode == 0
