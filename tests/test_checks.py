@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import assert_close, assert_dtype, assert_shape, preview
+from helpers import assert_close, assert_dtype, assert_shape, check, preview
 
 
 def failure(check, *args, **kwargs) -> str:
@@ -66,3 +66,16 @@ def test_preview_is_short_for_big_tensors():
     assert "..." in text and len(text) < 400 and "(shape (100, 100), torch.int64)" in text
     assert preview(torch.zeros(2, dtype=torch.bfloat16)).startswith("[0., 0.]")
     assert len(preview("x" * 1000)) < 210
+
+
+def test_check_passes_silently_and_fails_with_expected_got_and_hint():
+    check(True, "f", "never shown")
+    with pytest.raises(AssertionError) as err:
+        check(False, "data_iter(4, ...)", "wrong batch sizes.", expected=[4, 4, 2], got=[4, 4],
+              hint="the last batch may be smaller")
+    assert str(err.value).splitlines() == [
+        "data_iter(4, ...): wrong batch sizes.", "  expected: [4, 4, 2]", "  got:      [4, 4]",
+        "  hint: the last batch may be smaller"]
+    with pytest.raises(AssertionError) as err:
+        check(False, "f", "returned nothing.", got=None)       # None is a value worth showing
+    assert str(err.value).splitlines() == ["f: returned nothing.", "  got:      None"]
