@@ -20,7 +20,7 @@ GRADE_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
-.PHONY: help setup data lab test bench release grade
+.PHONY: help setup data browser lab test bench release grade
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -39,7 +39,7 @@ $(VENV)/.torch: | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed: pyproject.toml $(VENV)/.torch
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install -e '.[dev,maintainer]'
 	touch $@
 
 # Fashion-MNIST: already here? else Debian's package (if apt-get exists), else download.
@@ -50,11 +50,19 @@ data: $(VENV)/.installed
 		fi; \
 		$(BIN)/python -m helpers.get_data; }
 
+# The browser test drives the system's Chromium through Playwright (never a downloaded one):
+# Debian's package where apt-get exists, with a font for the notebooks' Chinese glossary;
+# elsewhere set CHROMIUM=/path/to/chromium.
+browser:
+	@command -v $${CHROMIUM:-chromium} >/dev/null || ! command -v apt-get >/dev/null \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y chromium chromium-driver \
+			fonts-wqy-microhei; }
+
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=course \
 		--LabApp.default_url=/lab/tree/START_HERE.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -1,10 +1,24 @@
-"""Shared fixtures: the repository root, an isolated Fashion-MNIST search path, tiny IDX files."""
+"""Shared fixtures: the repository root, an isolated Fashion-MNIST search path, tiny IDX files,
+a JupyterLab server on a free loopback port, and a home directory set up as Binder sets it up."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
 import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from torchvision.datasets import FashionMNIST
@@ -104,3 +118,166 @@ def run_in_kernel():
     for km, kc in kernels:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# --- The course notebooks as a learner hands them in ---------------------------------------
+
+def solution_path(assignment: str) -> Path:
+    return REPO / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def release_path(assignment: str) -> Path:
+    return REPO / "course" / assignment / f"{assignment}.ipynb"
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb) -> dict[str, dict]:
+    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells if nbgrader_meta(c).get("grade")}
+
+
+def submission(assignment: str, *, replace: dict[str, str] | None = None,
+               delete: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The release notebook with every solution cell filled in from the reference.
+
+    ``replace`` maps a solution cell's grade_id to other source; ``delete`` drops cells.
+    """
+    reference = {nbgrader_meta(c).get("grade_id"): c.source
+                 for c in nbformat.read(solution_path(assignment), as_version=4).cells}
+    nb = nbformat.read(release_path(assignment), as_version=4)
+    replace = replace or {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            cell.source = replace.get(meta["grade_id"], reference[meta["grade_id"]])
+    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") not in delete]
+    return nb
+
+
+# --- A JupyterLab server, and a home directory as Binder sets it up ------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, token: str):
+    """GET a JupyterLab REST URL with the token; return (status, parsed JSON)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+@contextlib.contextmanager
+def jupyter_server(command: list[str], *, cwd: Path, env: dict, log_path: Path, port: int,
+                   token: str, timeout: float = 180):
+    """Run ``command`` (a JupyterLab server on ``port``), wait until its API answers, yield
+    its base URL; stop it and everything it started afterwards."""
+    log = open(log_path, "w+")
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                get(f"{base}/api/status", token)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.5)
+        yield base
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels share a session
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        log.close()
+
+
+# Variables that would point a sandboxed home's tools back at the real machine's folders.
+OUTSIDE_HOME = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_PATH",
+                "IPYTHONDIR", "MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+                "XDG_DATA_HOME", fm.ENV_DIR, fm.ENV_CACHE)
+
+
+def binder_env(home: Path, path_prefix: Path | None = None) -> dict:
+    """The environment of a Binder session whose home is ``home``: the course's Python first
+    on PATH, nothing pointing outside the home."""
+    env = {k: v for k, v in os.environ.items() if k not in OUTSIDE_HOME}
+    bin_dirs = [str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")]
+    if path_prefix:
+        bin_dirs.insert(0, str(path_prefix))
+    env.update(HOME=str(home), PATH=os.pathsep.join(bin_dirs))
+    return env
+
+
+# On Binder the repository is the home directory; these are the parts postBuild and a
+# learner's session use.
+BINDER_COPY = ("binder", "course", "nbgrader_config.py", "pyproject.toml")
+
+
+def fake_python(folder: Path, pip_log: Path, *, pip_exit: int = 0) -> Path:
+    """A folder holding a ``python`` for postBuild that logs ``python -m pip ...`` and exits
+    with ``pip_exit`` instead of running pip (the package is installed here already, editable),
+    and runs everything else with this interpreter."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "python"
+    script.write_text("#!/bin/sh\n"
+                      'if [ "$1 $2" = "-m pip" ]; then\n'
+                      f'  echo "$@" >> "{pip_log}"; exit {pip_exit}\n'
+                      "fi\n"
+                      f'exec "{sys.executable}" "$@"\n')
+    script.chmod(0o755)
+    return folder
+
+
+def binder_copy(home: Path) -> Path:
+    """Put in ``home`` the parts of the repository that postBuild and a session use."""
+    home.mkdir(parents=True, exist_ok=True)
+    for name in BINDER_COPY:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, home / name,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            shutil.copy2(source, home / name)
+    return home
+
+
+def run_postbuild(home: Path, bin_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(home / "binder" / "postBuild")], cwd=home,
+                          env=binder_env(home, bin_dir), capture_output=True, text=True,
+                          timeout=300)
+
+
+@dataclasses.dataclass
+class BinderHome:
+    """A home directory after binder/postBuild ran in it, as on Binder."""
+
+    home: Path
+    env: dict            # a session's environment in that home
+    result: subprocess.CompletedProcess  # postBuild's run
+    pip_calls: list[str]  # the pip commands postBuild gave
+
+
+@pytest.fixture(scope="session")
+def binder_home(tmp_path_factory) -> BinderHome:
+    """Run the real binder/postBuild in a fresh home that holds the repository, as Binder does
+    (only its pip step is logged instead of run), with Debian's Fashion-MNIST standing in for
+    the download. Shared by the environment checks and the browser test."""
+    root = tmp_path_factory.mktemp("binder")
+    home = binder_copy(root / "home")
+    pip_log = root / "pip.log"
+    result = run_postbuild(home, fake_python(root / "bin", pip_log))
+    calls = pip_log.read_text().splitlines() if pip_log.exists() else []
+    return BinderHome(home, binder_env(home), result, calls)

@@ -18,45 +18,11 @@ from nbgrader.validator import Validator
 
 from helpers import grading
 
-from .conftest import REPO
+from .conftest import grade_cells, release_path, solution_path, submission
 
 ASSIGNMENTS = grading.assignments()
 LINREG = "01_linear_regression_scratch"
 SOFTMAX = "03_softmax_scratch"
-
-
-def solution_path(assignment: str) -> Path:
-    return REPO / "solutions" / assignment / f"{assignment}.ipynb"
-
-
-def release_path(assignment: str) -> Path:
-    return REPO / "course" / assignment / f"{assignment}.ipynb"
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def grade_cells(nb) -> dict[str, dict]:
-    return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells if nbgrader_meta(c).get("grade")}
-
-
-def submission(assignment: str, *, replace: dict[str, str] | None = None,
-               delete: tuple[str, ...] = ()) -> nbformat.NotebookNode:
-    """The release notebook with every solution cell filled in from the reference.
-
-    ``replace`` maps a solution cell's grade_id to other source; ``delete`` drops cells.
-    """
-    reference = {nbgrader_meta(c).get("grade_id"): c.source
-                 for c in nbformat.read(solution_path(assignment), as_version=4).cells}
-    nb = nbformat.read(release_path(assignment), as_version=4)
-    replace = replace or {}
-    for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution"):
-            cell.source = replace.get(meta["grade_id"], reference[meta["grade_id"]])
-    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") not in delete]
-    return nb
 
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -1,31 +1,14 @@
 """`make lab` serves the course: start it headless on a free loopback port, ask its REST API."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from .conftest import REPO
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str, token: str):
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.loads(response.read())
+from .conftest import REPO, free_port, get, jupyter_server
 
 
 @pytest.fixture
@@ -35,31 +18,9 @@ def lab(tmp_path):
     args = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
             f"--IdentityProvider.token={token}")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    log = open(tmp_path / "lab.log", "w+")
-    server = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
-                              cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            get(f"{base}/api/status", token)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None or time.monotonic() > deadline:
-                if server.poll() is None:
-                    os.killpg(server.pid, signal.SIGKILL)
-                log.seek(0)
-                pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.5)
-    yield base, token
-    os.killpg(server.pid, signal.SIGTERM)  # make and jupyter share the session
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    log.close()
+    with jupyter_server(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=REPO,
+                        env=env, log_path=tmp_path / "lab.log", port=port, token=token) as base:
+        yield base, token
 
 
 def notebooks_in(base: str, token: str, path: str = "") -> list[str]:
