@@ -89,3 +89,27 @@ def test_committed_notebooks_carry_no_outputs():
         for cell in nb.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, path
+
+
+def test_readme_binder_badge_opens_the_first_course_notebook_of_this_repository():
+    import tomllib
+    from urllib.parse import parse_qs, urlsplit
+
+    badges = re.findall(r"\[!\[[^\]]*\]\(https://mybinder\.org/badge_logo\.svg\)\]\(([^)]+)\)",
+                        README)
+    assert len(badges) == 1, "one Binder badge"
+    url = urlsplit(badges[0])
+    repository = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    owner, name = urlsplit(repository).path.strip("/").split("/")
+    assert url.path == f"/v2/gh/{owner}/{name}/HEAD"
+    target = parse_qs(url.query)["urlpath"][0]
+    assert target.startswith("lab/tree/")  # JupyterLab, not the classic notebook
+    first = sorted(p for p in (REPO / "course").glob("[0-9][0-9]_*/*.ipynb"))[0]
+    assert REPO / target.removeprefix("lab/tree/") == first
+
+
+def test_readme_explains_the_three_ways_to_start():
+    ways = README.split("### Three ways to start", 1)[1].split("\n## ", 1)[0]
+    for way in ("`make lab`", "`conda env create -f environment.yml`", "Binder"):
+        assert way in ways, way
+    assert "use it when" in ways
