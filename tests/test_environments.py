@@ -84,7 +84,9 @@ def test_python_is_pinned_with_equals_to_a_version_the_package_supports(which):
 @pytest.mark.parametrize("which", CONDA_FILES)
 def test_packages_come_from_conda_forge_only(which):
     env = conda_env(which)
-    assert env["channels"] == ["conda-forge", "nodefaults"]
+    # conda users may have Anaconda's defaults configured: `nodefaults` leaves them out
+    assert env["channels"] == {"conda": ["conda-forge", "nodefaults"],
+                               "binder": ["conda-forge"]}[which]
     assert not [d for d in env["dependencies"] if isinstance(d, str) and "::" in d]
 
 
