@@ -158,7 +158,6 @@ def submission(assignment: str, *, replace: dict[str, str] | None = None,
 
 # --- A JupyterLab server, and a home directory as Binder sets it up ------------------------
 
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
