@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -118,6 +119,15 @@ def run_in_kernel():
     for km, kc in kernels:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def maintainer_module(name: str):
+    """Import a tool of the ``maintainer`` extra (Playwright, repo2docker's helpers, ...).
+    ``make test`` installs it, so under CI it must be there; elsewhere, e.g. in the conda
+    environment, the tests that need it are skipped."""
+    if os.environ.get("CI"):
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason="a maintainer tool: pip install -e '.[maintainer]'")
 
 
 # --- The course notebooks as a learner hands them in ---------------------------------------

@@ -19,7 +19,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import REPO, free_port, get, grade_cells, jupyter_server, release_path, submission
+from .conftest import (REPO, free_port, get, grade_cells, jupyter_server, maintainer_module,
+                       release_path, submission)
+
+playwright = maintainer_module("playwright.sync_api")
+expect = playwright.expect
 
 pytestmark = pytest.mark.slow
 
@@ -63,10 +67,8 @@ def lab(binder_home, tmp_path_factory):
 @pytest.fixture
 def page(request, chromium, lab):
     """A fresh browser page; its last state is saved as ``<test name>-end.png``, pass or fail."""
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
+    with playwright.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
@@ -77,8 +79,6 @@ def page(request, chromium, lab):
 
 def open_notebook(page, lab, path: str, workspace: str):
     """Open ``path`` in a fresh JupyterLab workspace and wait until its kernel is idle."""
-    from playwright.sync_api import expect
-
     base, token = lab
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?reset&token={token}")
     notebook = page.locator(".jp-NotebookPanel").first
@@ -93,8 +93,6 @@ def open_notebook(page, lab, path: str, workspace: str):
 def kernel_idle(page, timeout_ms: int):
     """Wait for the status bar's "Python 3 (ipykernel) | Idle" (the toolbar's indicator also
     says idle while the kernel is still initializing)."""
-    from playwright.sync_api import expect
-
     expect(page.locator(".jp-StatusBar-TextItem").filter(has_text="| Idle")
            ).to_be_visible(timeout=timeout_ms)
 
@@ -106,8 +104,6 @@ def prompts(page) -> list[str]:
 
 def validate(page, name: str):
     """Press nbgrader's Validate button; return the results dialog once it has come back."""
-    from playwright.sync_api import expect
-
     page.locator(".validate-button").first.click()
     dialog = page.locator(".jp-Dialog").filter(has_text="Validation Results")
     body = dialog.locator(".validation-success, .validation-failed, .validation-changed, "
@@ -130,8 +126,6 @@ def test_binder_session_has_validate_but_no_instructor_tools(lab):
 
 
 def test_learner_runs_the_finished_notebook_and_validate_reports_success(page, lab):
-    from playwright.sync_api import expect
-
     notebook = open_notebook(page, lab, f"answers/{NOTEBOOK}.ipynb", "answers")
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -143,8 +137,8 @@ def test_learner_runs_the_finished_notebook_and_validate_reports_success(page, l
         }""", timeout=RUN_TIMEOUT_MS)
     kernel_idle(page, 60_000)
 
-    code_cells = [c for c in nbformat.read(REPO / "course" / NOTEBOOK / f"{NOTEBOOK}.ipynb",
-                                           as_version=4).cells if c.cell_type == "code"]
+    code_cells = [c for c in nbformat.read(release_path(NOTEBOOK), as_version=4).cells
+                  if c.cell_type == "code"]
     assert len(prompts(page)) == len(code_cells)  # every cell ran
     errors = notebook.locator(".jp-OutputArea-output[data-mime-type="
                               "'application/vnd.jupyter.stderr']")
@@ -172,8 +166,6 @@ def test_learner_runs_the_finished_notebook_and_validate_reports_success(page, l
 
 
 def test_validate_names_every_unfinished_exercise_of_the_release(page, lab):
-    from playwright.sync_api import expect
-
     open_notebook(page, lab, f"course/{NOTEBOOK}/{NOTEBOOK}.ipynb", "release")
     dialog = validate(page, "validate-failed")
     failed = dialog.locator(".validation-failed")

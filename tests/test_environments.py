@@ -9,12 +9,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from rattler import BuildString, MatchSpec, PackageRecord
+from .conftest import REPO, binder_copy, fake_python, maintainer_module, run_postbuild
 
-from .conftest import REPO, binder_copy, fake_python, run_postbuild
+yaml = maintainer_module("yaml")
+rattler = maintainer_module("rattler")
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 CONDA_FILES = {"conda": REPO / "environment.yml", "binder": REPO / "binder" / "environment.yml"}
@@ -28,8 +28,8 @@ def conda_env(which: str) -> dict:
     return yaml.safe_load(CONDA_FILES[which].read_text())
 
 
-def conda_specs(which: str) -> dict[str, MatchSpec]:
-    return {MatchSpec(d).name.normalized: MatchSpec(d)
+def conda_specs(which: str) -> dict[str, rattler.MatchSpec]:
+    return {rattler.MatchSpec(d).name.normalized: rattler.MatchSpec(d)
             for d in conda_env(which)["dependencies"] if isinstance(d, str)}
 
 
@@ -49,8 +49,8 @@ def pyproject_requirements() -> dict[str, Requirement]:
 RECENT = {"pytorch": "2.9.1", "torchvision": "0.24.1"}
 
 
-def record(name: str, version: str, build: str) -> PackageRecord:
-    return PackageRecord(name, version, BuildString(build), 0, "linux-64")
+def record(name: str, version: str, build: str) -> rattler.PackageRecord:
+    return rattler.PackageRecord(name, version, rattler.BuildString(build), 0, "linux-64")
 
 
 # --- The package lists agree ----------------------------------------------------------------
