@@ -40,6 +40,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .hints import PREFIX as HINT_PREFIX
+
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = "nbgrader_config.py"
 SOURCE = "solutions"
@@ -52,7 +54,9 @@ class ShowOnlyErrorMessages(NbGraderPreprocessor):
 
     A traceback quotes the lines of the test that failed, hidden tests included; the
     message of the course's checks already says what was expected, what came back and
-    a hint. Used by ``nbgrader_config.py`` for ``nbgrader generate_feedback``.
+    a hint. The course hint that ``helpers.hints`` adds as the traceback's last line is
+    kept, without colours, after the message. Used by ``nbgrader_config.py`` for
+    ``nbgrader generate_feedback``.
 
     Introduced in ``01_linear_regression_scratch``.
     """
@@ -61,8 +65,18 @@ class ShowOnlyErrorMessages(NbGraderPreprocessor):
         if cell.cell_type == "code" and utils.is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
-                    output.traceback = [f"{output.ename}: {output.evalue}"]
+                    hint = _course_hint(output.get("traceback", []))
+                    output.traceback = [f"{output.ename}: {output.evalue}", *hint]
         return cell, resources
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _course_hint(traceback: list[str]) -> list[str]:
+    """The ``hint: ...`` line ``helpers.hints`` appended to a traceback, as a list of 0 or 1."""
+    last = _ANSI_ESCAPE.sub("", traceback[-1]).strip() if traceback else ""
+    return [last] if last.startswith(HINT_PREFIX) and "\n" not in last else []
 
 
 def assignments(course_root: Path = COURSE_ROOT) -> list[str]:

@@ -1,0 +1,233 @@
+"""Course hints for common PyTorch errors, shown under the traceback in notebooks.
+
+When a cell raises, the learner sees the usual traceback, unchanged, plus one last line in
+the course's words that says what probably went wrong and what to do, e.g.::
+
+    RuntimeError: grad can be implicitly created only for scalar outputs
+    hint: backward() needs a single number: call it on l.sum() ...
+
+``HINTS`` is the one table of these hints: each entry names the exception type(s) it
+applies to, a regular expression searched for in the error message, and the hint text.
+``hint_for`` returns the hint of the first entry that matches; ``install`` makes an IPython
+kernel append it to tracebacks.
+
+To add an entry: pick the exception type and a regex over the stable part of PyTorch's
+message (not the numbers or shapes in it); write the hint in one or two plain sentences that
+say what to do; add a case to ``tests/test_hints.py`` that triggers the *real* error with
+torch, so that a changed PyTorch message fails the test instead of silently losing the hint.
+The tests also check that no other entry matches that error.
+"""
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass
+
+#: What starts the line added under a traceback, as in the course's check messages.
+PREFIX = "hint: "
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One entry of ``HINTS``: a hint for errors of ``types`` whose message matches ``pattern``.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+
+    name: str
+    types: tuple[type[BaseException], ...]
+    pattern: str
+    text: str
+
+    def matches(self, exc: BaseException) -> bool:
+        """Is ``exc`` an error this entry explains? Introduced in ``01_linear_regression_scratch``."""
+        return isinstance(exc, self.types) and re.search(self.pattern, str(exc)) is not None
+
+
+_NONE_OPERAND = (r"unsupported operand type\(s\) for \S+: "
+                 r"('NoneType' and '[^']+'|'[^']+' and 'NoneType')")
+_LAZY = r"'(generator|zip|map|filter|enumerate|range_iterator)'"
+
+HINTS: tuple[Hint, ...] = (
+    Hint("exercise_stub", (NotImplementedError,), r"^exercise not done yet$",
+         "this exercise is not done yet: replace the two stub lines (# YOUR CODE HERE … / "
+         "raise NotImplementedError(…)) with your solution, run that cell, then run the test "
+         "cell again."),
+    Hint("leaf_inplace", (RuntimeError,),
+         r"leaf Variable that requires grad is being used in an in-place operation",
+         "update parameters inside `with torch.no_grad():` (e.g. `param -= lr * param.grad`), "
+         "so that autograd does not record the update."),
+    Hint("backward_non_scalar", (RuntimeError,),
+         r"grad can be implicitly created only for scalar outputs",
+         "backward() needs a single number: call it on `l.sum()` of the per-example losses "
+         "(or `l.mean()` when the loss or optimizer expects a mean)."),
+    Hint("shape_mismatch", (RuntimeError,),
+         r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\) "
+         r"at non-singleton dimension",
+         "these shapes do not broadcast (print both): a reduction such as sum(dim=1) lost its "
+         "dimension (pass keepdim=True, or reshape, e.g. `y.reshape(y_hat.shape)`), or `*` "
+         "was meant as the matrix product `X @ w`."),
+    Hint("return_types", (TypeError, AttributeError), r"torch\.return_types\.\w+",
+         "`max(dim=...)` (like min, sort and topk) returns a pair (values, indices), not a "
+         "tensor: use `.values`, e.g. `O.max(dim=1, keepdim=True).values`."),
+    Hint("gather_index_dims", (RuntimeError,),
+         r"Index tensor must have the same number of dimensions as input tensor",
+         "gather needs an index with as many dimensions as the input: make the labels a "
+         "column with `y.reshape(-1, 1)`."),
+    Hint("index_dtype", (RuntimeError, IndexError),
+         r"Expected dtype int(32/int)?64 for index|tensors used as indices must be long"
+         r"|expected target dtype to be Long",
+         "labels used as indices must be integers: convert them with `.long()`, e.g. `y.long()`."),
+    Hint("mean_of_ints", (RuntimeError,), r"mean\(\): could not infer output dtype",
+         "mean() needs floating-point numbers: convert first, e.g. "
+         "`(y_hat.argmax(dim=1) == y).float().mean()`."),
+    Hint("none_value", (AttributeError, TypeError),
+         rf"'NoneType' object has no attribute|{_NONE_OPERAND}",
+         "a value is None: `p.grad` stays None until backward() ran on a result of `p` "
+         "(requires_grad=True), and `p = p - ...` makes a new tensor without one (update in "
+         "place: `p -= ...`); or a function has no `return`."),
+    Hint("no_grad_fn", (RuntimeError,),
+         r"element 0 of tensors does not require grad and does not have a grad_fn",
+         "the loss was computed without autograd: create the parameters with "
+         "requires_grad=True, and do not compute the loss under torch.no_grad() or through "
+         ".detach(), .data or .item()."),
+    Hint("int_requires_grad", (RuntimeError,),
+         r"(?i)only Tensors of floating point (and complex )?dtype can require gradients",
+         "only floating-point tensors have gradients: write the numbers as floats, e.g. "
+         "`torch.tensor(0.0, requires_grad=True)`, or pass dtype=torch.float32."),
+    Hint("matmul_shapes", (RuntimeError,),
+         r"mat1 and mat2 shapes cannot be multiplied|size mismatch, got input \(\d+\), mat \(",
+         "in `A @ B` the number of columns of A must equal the number of rows of B: print both "
+         "shapes; you may need to transpose (`.T`) or reshape one, e.g. "
+         "`X.reshape(-1, num_inputs)`."),
+    Hint("dtype_mismatch", (RuntimeError,),
+         r"must have the same dtype|to have the same dtype|to have same dtype"
+         r"|expected scalar type \w+ but found \w+",
+         "the two tensors have different dtypes (print `x.dtype` of each): convert with "
+         "`.float()`; the course uses float32, but NumPy data arrives as float64 and labels "
+         "as int64."),
+    Hint("inplace_int", (RuntimeError,),
+         r"result type \w+ can't be cast to the desired output type",
+         "an in-place operation (`+=`, `/=`, `sub_`, …) cannot store a floating-point result "
+         "in an integer tensor: create that tensor as float, e.g. `torch.zeros(3)` or "
+         "`x.float()`."),
+    Hint("device_mismatch", (RuntimeError,),
+         r"Expected all tensors to be on the same device|is not on the expected device",
+         "these tensors are on different devices: move the data to the model's device with "
+         "`.to(device)` (e.g. `X, y = X.to(device), y.to(device)`)."),
+    Hint("backward_twice", (RuntimeError,),
+         r"Trying to backward through the graph a second time",
+         "each backward() frees its graph: compute the loss again from the inputs in every "
+         "step (forward, then backward) instead of reusing a loss computed earlier."),
+    Hint("item_non_scalar", (RuntimeError, ValueError),
+         r"a Tensor with \d+ elements cannot be converted to Scalar"
+         r"|only one element tensors can be converted to Python scalars",
+         "`.item()` and `float()` need a tensor holding a single number: reduce it first, e.g. "
+         "`l.sum().item()`, or print its shape to see why it holds more."),
+    Hint("ambiguous_bool", (RuntimeError,),
+         r"Boolean value of Tensor with more than one value is ambiguous",
+         "`if`, `and`, `or` and `not` need one True or False, but this tensor holds several: "
+         "use `.all()` or `.any()`, or combine tensors element-wise with `&` and `|`."),
+    Hint("view_stride", (RuntimeError,),
+         r"view size is not compatible with input tensor's size and stride",
+         "use `.reshape(...)` instead of `.view(...)`: after a transpose or slicing the "
+         "tensor's elements are not contiguous in memory, which view cannot handle."),
+    Hint("module_method_on_function", (AttributeError,),
+         r"'function' object has no attribute '(eval|train|parameters|to|zero_grad|modules)'",
+         "a plain function is not an nn.Module: it has no eval(), train() or parameters(). "
+         "Check `isinstance(net, nn.Module)` before using them."),
+    Hint("lazy_iterator", (TypeError,),
+         rf"{_LAZY} object is not subscriptable|object of type {_LAZY} has no len\(\)",
+         "a generator (like `data_iter(...)`) can only be looped over: use `for X, y in ...`, "
+         "`next(iter(...))` for the first item, or `list(...)` to index it or take its len()."),
+)
+
+
+def hint_for(exc: BaseException) -> str | None:
+    """The hint of the first entry of ``HINTS`` that matches ``exc``, or None.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    for hint in HINTS:
+        if hint.matches(exc):
+            return hint.text
+    return None
+
+
+def _safe_hint(exc: BaseException) -> str | None:
+    try:
+        text = hint_for(exc)
+        return text if isinstance(text, str) and text else None
+    except Exception:  # a broken __str__, say: then no hint, never a second error
+        return None
+
+
+def _has_group(exc: BaseException | None) -> bool:
+    group = getattr(builtins, "BaseExceptionGroup", ())
+    return exc is not None and (isinstance(exc, group) or _has_group(exc.__context__))
+
+
+def _show_with_hint(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom exception handler: show the traceback as IPython would, plus the hint.
+
+    IPython calls it, instead of its own display, for any ``Exception`` raised while compiling
+    or running a cell, and ignores what it returns; so it displays the traceback itself.
+    """
+    if tb is None or tb.tb_frame.f_code.co_name != "run_code":  # raised while compiling
+        if issubclass(etype, IndentationError):
+            shell.showindentationerror()
+        else:
+            shell.showsyntaxerror()
+        return None
+    hint = _safe_hint(value)
+    if (hint is None or issubclass(etype, SyntaxError) or hasattr(value, "_render_traceback_")
+            or _has_group(value)):
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
+        return None
+    shell._get_exc_info((etype, value, tb))  # sets sys.last_value etc. for %debug and %tb
+    stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    stb = [*stb, PREFIX + hint]
+    shell._showtraceback(etype, value, stb)
+    if shell.call_pdb:
+        shell.debugger(force=True)
+    return stb
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    try:
+        return _show_with_hint(shell, etype, value, tb, tb_offset)
+    except Exception:
+        # Never let IPython see this handler fail: it would write to stderr and unregister it.
+        try:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset,
+                                running_compiled_code=True)
+        except Exception:
+            pass
+        return None
+
+
+def install(shell=None) -> bool:
+    """Make an IPython kernel add the course hint under the traceback of a failing cell.
+
+    Registers an IPython custom exception handler that shows exactly the traceback IPython
+    would show, plus a last line ``hint: ...`` when ``hint_for`` knows the error. Installing
+    again changes nothing; another custom handler already registered is left alone. Writes
+    nothing to stderr (nbgrader zeroes a test cell that does). Returns whether the handler is
+    installed; outside IPython it does nothing and returns False.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    ours = getattr(shell, "_course_hints_handler", None)
+    if shell.custom_exceptions and (ours is None or shell.CustomTB is not ours):
+        return False
+    shell.set_custom_exc((Exception,), _handler)
+    shell._course_hints_handler = shell.CustomTB
+    return True

@@ -1,0 +1,326 @@
+"""Course hints for common PyTorch errors: the table, and the handler in a real IPython kernel.
+
+Every entry of ``helpers.hints.HINTS`` is tested against the error PyTorch (or Python) really
+raises, so that a changed message in a new PyTorch release fails here.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from helpers import hints
+from helpers.checks import assert_close
+
+from .conftest import REPO
+
+
+def _leaf_inplace():
+    w = torch.zeros(3, requires_grad=True)
+    w -= 0.1
+
+
+def _backward_non_scalar():
+    w = torch.zeros(3, requires_grad=True)
+    (w * 2).backward()
+
+
+def _return_types():
+    O = torch.randn(4, 3)
+    return O - O.max(dim=1, keepdim=True)
+
+
+def _gather_vector_index():
+    return torch.softmax(torch.randn(4, 3), dim=1).gather(1, torch.tensor([0, 1, 2, 0]))
+
+
+def _grad_zero():
+    w = torch.zeros(3, requires_grad=True)
+    w.grad.zero_()
+
+
+def _lr_times_grad():
+    w = torch.zeros(3, requires_grad=True)
+    with torch.no_grad():
+        w -= 0.03 * w.grad
+
+
+def _missing_return():
+    def linreg(X, w, b):
+        X @ w + b  # no return
+
+    return linreg(torch.ones(2, 3), torch.ones(3, 1), 0.0).shape
+
+
+def _loss_under_no_grad():
+    w = torch.zeros(3, requires_grad=True)
+    with torch.no_grad():
+        loss = (w * 2).sum()
+    loss.backward()
+
+
+def _loss_of_detached():
+    w = torch.zeros(3, requires_grad=True)
+    (w.detach() * 2).sum().backward()
+
+
+def _backward_twice():
+    w = torch.ones(3, requires_grad=True)
+    loss = w.exp().sum()
+    loss.backward()
+    loss.backward()
+
+
+def _ambiguous_if():
+    if torch.ones(3) > 0:
+        pass
+
+
+def _data_iter():
+    yield torch.ones(2, 3), torch.ones(2)
+
+
+# (entry name, what triggers the real error). Several cases may test one entry.
+CASES = [
+    ("exercise_stub", lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet"))),
+    ("leaf_inplace", _leaf_inplace),
+    ("leaf_inplace", lambda: torch.zeros(3, requires_grad=True).sub_(1)),
+    ("backward_non_scalar", _backward_non_scalar),
+    ("shape_mismatch", lambda: torch.ones(2, 3) + torch.ones(2, 2)),
+    ("shape_mismatch", lambda: torch.exp(torch.ones(4, 3)) / torch.ones(4, 3).sum(dim=1)),
+    ("return_types", _return_types),
+    ("return_types", lambda: torch.exp(torch.ones(4, 3).max(dim=1))),
+    ("return_types", lambda: torch.ones(4, 3).topk(2).shape),
+    ("gather_index_dims", _gather_vector_index),
+    ("index_dtype", lambda: torch.ones(4, 3).gather(1, torch.zeros(4, 1))),
+    ("index_dtype", lambda: torch.ones(4, 3)[range(4), torch.zeros(4)]),
+    ("index_dtype", lambda: torch.nn.functional.cross_entropy(torch.ones(4, 3), torch.zeros(4))),
+    ("mean_of_ints", lambda: (torch.ones(4) > 0).mean()),
+    ("mean_of_ints", lambda: torch.tensor([1, 2]).mean()),
+    ("none_value", _grad_zero),
+    ("none_value", _lr_times_grad),
+    ("none_value", _missing_return),
+    ("no_grad_fn", lambda: (torch.ones(3) * 2).sum().backward()),
+    ("no_grad_fn", _loss_under_no_grad),
+    ("no_grad_fn", _loss_of_detached),
+    ("int_requires_grad", lambda: torch.tensor(0, requires_grad=True)),
+    ("int_requires_grad", lambda: torch.zeros(3, dtype=torch.long).requires_grad_()),
+    ("matmul_shapes", lambda: torch.ones(2, 3) @ torch.ones(2, 3)),
+    ("matmul_shapes", lambda: torch.nn.Linear(784, 10)(torch.ones(4, 28, 28))),
+    ("matmul_shapes", lambda: torch.ones(4, 3) @ torch.ones(2)),
+    ("dtype_mismatch", lambda: torch.ones(2, 3, dtype=torch.float64) @ torch.ones(3, 1)),
+    ("dtype_mismatch", lambda: torch.nn.Linear(3, 1)(torch.ones(2, 3, dtype=torch.float64))),
+    ("dtype_mismatch", lambda: torch.ones(2, 3) @ torch.ones(3, dtype=torch.float64)),
+    ("dtype_mismatch",
+     lambda: torch.bmm(torch.ones(1, 2, 3), torch.ones(1, 3, 2, dtype=torch.float64))),
+    ("dtype_mismatch", lambda: torch.ones(3).dot(torch.ones(3, dtype=torch.float64))),
+    ("inplace_int", lambda: torch.arange(6).__itruediv__(2)),
+    ("device_mismatch", lambda: torch.ones(2, 3) + torch.ones(2, 3, device="meta")),
+    ("backward_twice", _backward_twice),
+    ("item_non_scalar", lambda: torch.ones(3).item()),
+    ("item_non_scalar", lambda: float(torch.ones(3))),
+    ("ambiguous_bool", _ambiguous_if),
+    ("view_stride", lambda: torch.ones(3, 4).T.view(-1)),
+    ("module_method_on_function", lambda: (lambda X: X).eval()),
+    ("module_method_on_function", lambda: list((lambda X: X).parameters())),
+    ("lazy_iterator", lambda: _data_iter()[0]),
+    ("lazy_iterator", lambda: len(_data_iter())),
+    ("lazy_iterator", lambda: len(zip([1], [2]))),
+]
+
+
+def raised_by(trigger) -> BaseException:
+    with pytest.raises(Exception) as info:
+        trigger()
+    return info.value
+
+
+def matching(exc: BaseException) -> list[str]:
+    return [h.name for h in hints.HINTS if h.matches(exc)]
+
+
+@pytest.mark.parametrize("name, trigger", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+def test_a_real_error_gets_its_entry_s_hint_and_no_other_entry_matches(name, trigger):
+    exc = raised_by(trigger)
+    entry = next(h for h in hints.HINTS if h.name == name)
+    assert hints.hint_for(exc) == entry.text, f"{type(exc).__name__}: {exc}"
+    assert matching(exc) == [name], f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_cuda_and_cpu_tensors_in_one_operation_get_the_device_hint():
+    exc = raised_by(lambda: torch.ones(2, 3, device="cuda") + torch.ones(2, 3))
+    assert matching(exc) == ["device_mismatch"], str(exc)
+    exc = raised_by(lambda: torch.nn.Linear(3, 1).cuda()(torch.ones(2, 3)))
+    assert matching(exc) == ["device_mismatch"], str(exc)
+
+
+def test_every_entry_is_tested_and_reads_as_one_short_line():
+    names = [h.name for h in hints.HINTS]
+    assert len(names) == len(set(names))
+    assert set(names) == {name for name, _ in CASES}
+    for h in hints.HINTS:
+        assert h.text.strip() and "\n" not in h.text and len(h.text) < 260, h.name
+        assert isinstance(h.types, tuple) and all(issubclass(t, BaseException) for t in h.types)
+        re.compile(h.pattern)
+
+
+def _none_call():
+    f = None
+    f()
+
+
+def _unpack_none():
+    def data():
+        pass
+
+    X, y = data()
+
+
+UNRELATED = [
+    lambda: int("three"),
+    lambda: {}["w"],
+    lambda: torch.ones(3)[5],
+    lambda: torch.ones(6).reshape(4, -1),
+    lambda: assert_close(torch.zeros(2), torch.ones(2), name="sgd"),  # the course's own hint
+    _none_call,
+    _unpack_none,
+    lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet, sorry")),
+]
+
+
+@pytest.mark.parametrize("trigger", UNRELATED)
+def test_other_errors_get_no_hint(trigger):
+    exc = raised_by(trigger)
+    assert hints.hint_for(exc) is None, f"{type(exc).__name__}: {exc}"
+
+
+def test_install_outside_ipython_does_nothing():
+    code = "import helpers.hints as h, IPython; print(h.install(), IPython.get_ipython())"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "False None\n", "")
+
+
+# --- install() in a real IPython kernel, as nbgrader runs it -------------------------------
+
+MAPPED = "w = torch.zeros(3, requires_grad=True)\n(w * 2).backward()"
+STUB = ('def sgd(params, lr, batch_size):\n'
+        '    # YOUR CODE HERE: replace this line and the next with your solution.\n'
+        '    raise NotImplementedError("exercise not done yet")\n'
+        'sgd([], 0.03, 10)')
+UNMAPPED = "def f():\n    raise ValueError('not a PyTorch error')\nf()"
+SYNTAX = "x = (1,"
+INDENT = "if True:\nx = 1"
+BREAK_LOOKUP = "_real_hint_for = helpers.hints.hint_for\nhelpers.hints.hint_for = lambda exc: 1 / 0"
+MEND_LOOKUP = "helpers.hints.hint_for = _real_hint_for"
+INSTALL = "import helpers.hints\nprint(helpers.hints.install(), helpers.hints.install())"
+OTHER_HANDLER = ("ip = get_ipython()\nip.set_custom_exc((KeyError,), lambda *a, **k: ['mine'])\n"
+                 "print(helpers.hints.install(), ip.custom_exceptions)")
+
+CELLS = {
+    "imports": "import torch",
+    "mapped before": MAPPED, "unmapped before": UNMAPPED, "syntax before": SYNTAX,
+    "indent before": INDENT,
+    "install": INSTALL,
+    "mapped": MAPPED, "stub": STUB, "unmapped": UNMAPPED, "syntax": SYNTAX, "indent": INDENT,
+    "break lookup": BREAK_LOOKUP, "mapped, lookup broken": MAPPED, "mend lookup": MEND_LOOKUP,
+    "mapped again": MAPPED,
+    "other handler": OTHER_HANDLER,
+}
+
+
+@pytest.fixture(scope="module")
+def kernel_runs():
+    """Run CELLS in one fresh kernel under ``NBGRADER_EXECUTION=autograde``; for each cell
+    return its execute_reply content and its iopub messages (type, content)."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": "1"}
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        runs = {}
+        for key, code in CELLS.items():
+            messages: list[tuple[str, dict]] = []
+            reply = kc.execute_interactive(
+                code, timeout=120,
+                output_hook=lambda msg: messages.append((msg["msg_type"], msg["content"])))
+            runs[key] = (reply["content"], messages)
+        yield runs
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def error_of(runs, key) -> dict:
+    errors = [c for t, c in runs[key][1] if t == "error"]
+    assert len(errors) == 1, runs[key]
+    return errors[0]
+
+
+def plain(traceback: list[str]) -> list[str]:
+    """Without colours, cell numbers and IPython's per-cell file names."""
+    return [re.sub(r"In\[\d+\]|\d+\.py", "#", ANSI.sub("", line)) for line in traceback]
+
+
+def streams(runs, key) -> list[tuple[str, str]]:
+    return [(c["name"], c["text"]) for t, c in runs[key][1] if t == "stream"]
+
+
+def hint_lines(traceback: list[str]) -> list[str]:
+    return [line for line in plain(traceback) if line.startswith(hints.PREFIX)]
+
+
+def test_install_in_a_kernel_appends_one_hint_line_to_the_unchanged_traceback(kernel_runs):
+    assert streams(kernel_runs, "install") == [("stdout", "True True\n")]
+    before, after = error_of(kernel_runs, "mapped before"), error_of(kernel_runs, "mapped")
+    assert (after["ename"], after["evalue"]) == (before["ename"], before["evalue"]) == (
+        "RuntimeError", "grad can be implicitly created only for scalar outputs")
+    expected_hint = hints.PREFIX + hints.hint_for(RuntimeError(after["evalue"]))
+    assert plain(after["traceback"]) == plain(before["traceback"]) + [expected_hint]
+    text = "\n".join(plain(after["traceback"]))
+    assert "Traceback (most recent call last)" in text and "(w * 2).backward()" in text
+    assert "torch/autograd" in text and "RuntimeError: grad can be implicitly" in text
+    assert hint_lines(after["traceback"]) == [expected_hint]  # installed twice, one line
+    # nbclient (nbgrader, nbval) reads the traceback of the execute_reply
+    reply = kernel_runs["mapped"][0]
+    assert reply["status"] == "error" and reply["traceback"] == after["traceback"]
+
+
+def test_the_exercise_stub_error_gets_the_stub_hint_in_a_kernel(kernel_runs):
+    error = error_of(kernel_runs, "stub")
+    assert (error["ename"], error["evalue"]) == ("NotImplementedError", "exercise not done yet")
+    assert "raise NotImplementedError" in "".join(plain(error["traceback"]))
+    assert plain(error["traceback"])[-1] == hints.PREFIX + hints.hint_for(
+        NotImplementedError("exercise not done yet"))
+
+
+@pytest.mark.parametrize("key", ["unmapped", "syntax", "indent"])
+def test_other_errors_show_as_without_the_handler(kernel_runs, key):
+    before, after = error_of(kernel_runs, f"{key} before"), error_of(kernel_runs, key)
+    assert plain(after["traceback"]) == plain(before["traceback"])
+    assert before["ename"] == after["ename"]
+    assert not hint_lines(after["traceback"])
+
+
+def test_a_failing_hint_lookup_keeps_the_traceback_and_the_handler(kernel_runs):
+    before = error_of(kernel_runs, "mapped before")
+    error = error_of(kernel_runs, "mapped, lookup broken")
+    assert plain(error["traceback"]) == plain(before["traceback"])
+    assert len(hint_lines(error_of(kernel_runs, "mapped again")["traceback"])) == 1
+
+
+def test_install_leaves_another_custom_handler_alone(kernel_runs):
+    assert streams(kernel_runs, "other handler") == [("stdout", "False (<class 'KeyError'>,)\n")]
+
+
+def test_nothing_reaches_stderr_under_nbgrader(kernel_runs):
+    every = [(key, *stream) for key in kernel_runs for stream in streams(kernel_runs, key)]
+    assert every and not [s for s in every if s[1] == "stderr"], every
