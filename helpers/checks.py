@@ -1,5 +1,10 @@
 """Checks for autograder test cells, with messages written for learners.
 
+Test cells import what they use at their top (``from helpers.checks import assert_close``),
+so rebinding a name in the notebook changes nothing, and this module is read-only
+(:mod:`helpers._readonly`). The checks trust only plain tensors and Python numbers: a
+tensor subclass or an object whose ``__eq__`` always says yes fails.
+
 Each check raises ``AssertionError`` whose message says what was expected, what came back,
 and a hint, e.g.::
 
@@ -13,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+
+from ._readonly import seal
 
 
 def preview(x) -> str:
@@ -41,17 +48,56 @@ def _fail(name: str, problem: str, details: list[str], hint: str | None) -> None
     raise AssertionError("\n".join(lines))
 
 
+# Only these types are trusted: a subclass could override comparisons (``__eq__``,
+# ``__torch_function__``) and make any check pass.
+TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
+NUMBER_TYPES = (int, float)
+
+
+def _type_name(x) -> str:
+    kind = type(x)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
 def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> torch.Tensor:
+    """``actual`` as a plain tensor, or a learner-facing failure saying what it was instead.
+
+    A plain ``torch.Tensor`` passes as it is; Python numbers and (nested) lists of them are
+    converted; anything else (a tensor subclass, a NumPy array, a custom object) fails.
+    """
     if actual is None:
         _fail(name, "got None.", [f"expected: {preview(expected)}"],
               hint or "did the function `return` its result?")
-    if isinstance(actual, torch.Tensor):
+    if type(actual) in TENSOR_TYPES:
         return actual
-    try:
+    if _plain_numbers(actual):
         return torch.as_tensor(actual)
-    except (TypeError, ValueError, RuntimeError):
-        _fail(name, f"expected a tensor, got {type(actual).__name__}.",
-              [f"got: {preview(actual)}"], hint)
+    if isinstance(actual, torch.Tensor):
+        _fail(name, f"expected a plain torch.Tensor, got a subclass ({_type_name(actual)}).",
+              [], "return the tensor your computation gives, not an object of your own class.")
+    _fail(name, f"expected a tensor, got {_type_name(actual)}.", [f"got: {preview(actual)}"],
+          hint or "return a torch.Tensor.")
+
+
+def _plain_numbers(x) -> bool:
+    """Is ``x`` a Python number, or a (nested) list or tuple of them?"""
+    if type(x) in NUMBER_TYPES:
+        return True
+    return type(x) in (list, tuple) and len(x) > 0 and all(_plain_numbers(v) for v in x)
+
+
+def assert_float(actual, *, name: str = "result", hint: str | None = None) -> float:
+    """Check that ``actual`` is a Python ``float`` (not a tensor, not a NumPy number); return it.
+
+    Introduced in ``03_softmax_scratch``.
+    """
+    if type(actual) is not float:
+        got = _type_name(actual)
+        if isinstance(actual, torch.Tensor):
+            got += f" of shape {tuple(actual.shape)}"
+        _fail(name, "should return a Python float.", ["expected: float", f"got:      {got}"],
+              hint or "turn a one-element tensor into a float with .item() (or float(...)).")
+    return actual
 
 
 _UNSET = object()
@@ -63,10 +109,17 @@ def check(condition, name: str, problem: str, *, expected=_UNSET, got=_UNSET,
 
     For properties the tensor checks below do not cover, e.g.
     ``check(len(batches) == 3, "data_iter", "wrong number of batches.", expected=3,
-    got=len(batches), hint="the last batch may be smaller")``.
+    got=len(batches), hint="the last batch may be smaller")``. ``condition`` must be a
+    ``bool``: anything else (a tensor, an object of the learner's) fails, so validate what a
+    learner's function returned (:func:`assert_shape`, :func:`assert_float`) before
+    building a condition from it.
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    if type(condition) is not bool:
+        _fail(name, f"a check needs True or False, got {_type_name(condition)}.", [],
+              "the function returned an object that does not behave like the expected "
+              "tensor or number.")
     if condition:
         return
     details = []
@@ -135,3 +188,6 @@ def assert_close(actual, expected, *, name: str = "result", rtol: float = 1e-5,
         if torch.isnan(got).any() or torch.isinf(got).any():
             details.append("your result contains nan or inf: an overflow, or log of 0?")
         _fail(name, "values differ from the expected ones.", details, hint)
+
+
+seal(__name__)

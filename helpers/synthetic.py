@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import torch
 
+from ._readonly import seal
+
 
 def synthetic_data(w, b: float, num_examples: int, *, noise: float = 0.01,
                    generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -28,3 +30,6 @@ def synthetic_data(w, b: float, num_examples: int, *, noise: float = 0.01,
     X = torch.randn(num_examples, len(w), generator=generator)  # (n, num_inputs)
     y = X @ w + b + noise * torch.randn(num_examples, generator=generator)  # (n,)
     return X, y.reshape(-1, 1)  # (n, 1)
+
+
+seal(__name__)  # test cells rely on these: read-only in notebooks

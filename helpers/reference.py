@@ -1,0 +1,234 @@
+"""The course's reference versions of from-scratch exercises, and stand-ins that watch them.
+
+Autograder tests use these so that **one mistake costs its own points only**: a training
+exercise is run with the reference ``data_iter``, ``sgd`` and friends swapped in for the
+learner's (:func:`isolate`), so a wrong ``sgd`` loses the ``sgd`` points, not the training
+points too. The stand-ins also watch the training loop and say what went wrong in the
+course's words: :class:`RecordedMinibatches` hands out minibatches and remembers them, and
+:class:`SGDSpy` checks, at every step, that ``sgd`` gets the size of *this* minibatch and the
+gradient of its *summed* loss (it recognises a mean loss divided again, a nominal batch size,
+gradients that pile up or were never computed).
+
+Solve the exercises before reading the references below: they are the answers.
+This module is read-only in notebooks (:mod:`helpers._readonly`).
+"""
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from ._readonly import seal
+from .checks import _fail, _type_name, preview
+
+
+# --- Reference answers (notebook 01) ---------------------------------------------------------
+
+def data_iter(batch_size, features, labels, generator=None):
+    """Minibatches ``(X, y)`` in a random order; the last one may be smaller.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    order = torch.randperm(len(features), generator=generator)
+    for start in range(0, len(features), batch_size):
+        batch = order[start:start + batch_size]
+        yield features[batch], labels[batch]
+
+
+def linreg(X, w, b):
+    """The linear regression model ``X @ w + b``. Introduced in ``01_linear_regression_scratch``."""
+    return X @ w + b
+
+
+def squared_loss(y_hat, y):
+    """Squared loss of each example, ``(y_hat - y)**2 / 2``, with ``y_hat``'s shape.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params, lr, batch_size):
+    """Minibatch SGD: ``param -= lr * param.grad / batch_size`` in place, then zero the grad.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+# --- Running a learner's function with the references ----------------------------------------
+
+def isolate(fn, name: str, **names):
+    """A copy of the learner's function ``fn`` that sees ``names`` instead of its globals.
+
+    ``isolate(train_linreg, "train_linreg", sgd=reference.sgd)`` runs the learner's training
+    loop with the reference ``sgd``, whatever the notebook's ``sgd`` is. The notebook itself
+    is not changed.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    if type(fn) is not types.FunctionType:
+        _fail(name, f"should be a function defined with `def`, got {_type_name(fn)}.", [],
+              f"define it as `def {name}(...):` in the cell above and run that cell.")
+    scope = dict(fn.__globals__)
+    scope.update(names)
+    copy = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    return copy
+
+
+class RecordedMinibatches:
+    """Hands out minibatches and remembers them (``.served``), for :class:`SGDSpy`.
+
+    Iterate it like a ``DataLoader`` over fixed ``batches``, or, without ``batches``, call it
+    like notebook 01's ``data_iter(batch_size, features, labels, generator)``.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+
+    def __init__(self, batches=None):
+        self.batches = None if batches is None else list(batches)
+        self.served: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self):
+        for X, y in self.batches:
+            self.served.append((X, y))
+            yield X, y
+
+    def __call__(self, batch_size, features, labels, generator=None):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            self.served.append((X, y))
+            yield X, y
+
+
+@dataclass
+class SGDSpy:
+    """Stands in for ``sgd(params, lr, batch_size)``: checks each call, then takes the step.
+
+    ``batch_loss(params, X, y)`` recomputes the *summed* loss of a minibatch from the
+    parameters as passed to ``sgd``; ``minibatches`` says which minibatch the loop is on.
+    Every call must come with the size of that minibatch and, in each ``param.grad``, the
+    gradient of its summed loss; otherwise the learner gets a message naming the cause.
+    ``call`` is how the task spells the call, quoted in hints.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+
+    minibatches: RecordedMinibatches
+    batch_loss: Callable
+    lr: float | None = None
+    name: str = "training loop"
+    call: str = "sgd(params, lr, len(y))"
+    steps: int = field(default=0, init=False)
+    batch_sums: list[float] = field(default_factory=list, init=False)   # summed loss per step
+    batch_sizes: list[int] = field(default_factory=list, init=False)
+
+    def __call__(self, params, lr, batch_size):
+        params = list(params)
+        self.steps += 1
+        where = f"{self.name}, sgd call {self.steps}"
+        if not self.minibatches.served:
+            _fail(where, "sgd was called before any minibatch was read.", [],
+                  f"loop over the minibatches and call {self.call} inside the loop.")
+        X, y = self.minibatches.served[-1]
+        n = len(y)
+        if self.lr is not None and lr != self.lr:
+            _fail(where, "sgd got another learning rate than the one passed in.",
+                  [f"expected: lr={self.lr:g}", f"got:      lr={lr!r}"],
+                  "pass the function's own `lr` argument on to sgd.")
+        if batch_size != n:
+            _fail(where, "sgd was told the wrong number of examples.",
+                  [f"expected: batch_size={n} (this minibatch has {n} examples)",
+                   f"got:      batch_size={batch_size!r}"],
+                  f"pass the size of this minibatch, len(y): the last minibatch of an epoch "
+                  f"can be smaller than batch_size ({self.call}).")
+        for i, p in enumerate(params):
+            if p.grad is None:
+                _fail(where, f"parameter {i} (shape {tuple(p.shape)}) has no gradient: "
+                      ".grad is None.", [],
+                      "create the parameters with requires_grad=True and call backward() on "
+                      "this minibatch's summed loss before sgd.")
+        self._check_gradient(where, params, X, y)
+        sgd(params, lr, batch_size)
+
+    def _check_gradient(self, where, params, X, y) -> None:
+        try:
+            with torch.enable_grad():
+                copies = [p.detach().clone().requires_grad_(True) for p in params]
+                total = self.batch_loss(copies, X, y)
+                expected = torch.autograd.grad(total, copies, allow_unused=True)
+        except Exception as err:
+            _fail(where, "the loss of this minibatch cannot be computed from the parameters "
+                  f"given to sgd ({type(err).__name__}: {err}).", [],
+                  f"pass the parameters as the task says: {self.call}.")
+        self.batch_sums.append(float(total))
+        self.batch_sizes.append(len(y))
+        got = torch.cat([p.grad.detach().reshape(-1).double() for p in params])
+        want = torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if e is None
+                          else e.reshape(-1).double() for p, e in zip(params, expected)])
+        n = len(y)
+
+        def close(a, b):
+            return bool(torch.allclose(a, b, rtol=1e-3, atol=1e-6 * (1 + float(b.abs().max()))))
+
+        if close(got, want):
+            return
+        details = [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"]
+        if n > 1 and close(got, want / n):
+            _fail(where, f"the gradient is {n} times too small: it is the gradient of the "
+                  "*mean* loss, and sgd divides by the batch size again.", details,
+                  "call backward() on the sum of the per-example losses, l.sum().backward(); "
+                  "sgd already divides by the batch size.")
+        scale = float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0
+        if round(scale) >= 2 and close(got, round(scale) * want):
+            _fail(where, f"the gradient is {round(scale)} times too large: gradients of "
+                  "several backward() calls piled up.", details,
+                  "call backward() once per minibatch; sgd zeroes the gradients after the step.")
+        _fail(where, "param.grad is not the gradient of this minibatch's summed loss.", details,
+              "compute the loss of the current minibatch with the current parameters, then "
+              f"l.sum().backward(), then {self.call}.")
+
+    def check_steps(self) -> None:
+        """After the loop: ``sgd`` ran exactly once per minibatch."""
+        batches = len(self.minibatches.served)
+        if batches == 0:
+            _fail(self.name, "no minibatch was read.", [],
+                  "loop over the minibatches (for X, y in ...) and take a step for each.")
+        if self.steps != batches:
+            _fail(self.name, "sgd should run once per minibatch.",
+                  [f"expected: {batches} calls ({batches} minibatches)",
+                   f"got:      {self.steps} calls"],
+                  f"call {self.call} inside the loop over the minibatches, after backward().")
+
+    def check_mean_loss(self, got) -> None:
+        """The epoch's returned loss is the mean over its examples (at the time of each step)."""
+        from .checks import assert_close, assert_float
+
+        got = assert_float(got, name=self.name,
+                           hint="return total / count, with total built from .item() values.")
+        if not self.batch_sizes:
+            return
+        exact = sum(self.batch_sums) / sum(self.batch_sizes)
+        means = [s / n for s, n in zip(self.batch_sums, self.batch_sizes)]
+        mean_of_means = sum(means) / len(means)
+        sizes = ", ".join(map(str, self.batch_sizes))
+        if abs(exact - mean_of_means) > 1e-4 * abs(exact) and abs(got - mean_of_means) <= 1e-5 * abs(mean_of_means):
+            _fail(self.name, f"returned the mean of the minibatch means (minibatches of {sizes}), "
+                  "which over-weights a smaller last minibatch.",
+                  [f"expected: {exact:.6g} (mean over all examples)", f"got:      {got:.6g}"],
+                  "add up l.sum().item() and len(y) over the epoch, then divide once by the "
+                  "number of examples.")
+        assert_close(got, exact, rtol=1e-4, name=f"{self.name}: the mean loss per example",
+                     hint="add up l.sum().item() and len(y) over the epoch, then divide once by "
+                          "the number of examples.")
+
+
+seal(__name__)
