@@ -34,13 +34,32 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
 # A partial submission of notebook 01: data_iter, linreg and sgd right (linreg's test cell
 # deleted by the student), squared_loss wrong in a way only a hidden test sees, and
 # train_linreg raising. It must score exactly 2 + 1 + 2 = 5 of 10.
-WRONG_SQUARED_LOSS = "def squared_loss(y_hat, y):\n    return (y_hat - y) ** 2 / 2\n"
+WRONG_SQUARED_LOSS = ("def squared_loss(y_hat, y):\n"
+                      "    return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).float()\n")
 RAISING_TRAIN = ("def train_linreg(features, labels, *, lr=0.03, num_epochs=3, batch_size=10,"
                  " generator=None):\n    raise RuntimeError('I gave up')\n")
 PARTIAL_POINTS = {"test_data_iter": 2, "test_linreg": 1, "test_squared_loss": 0,
                   "test_sgd": 2, "test_train_linreg": 0}
-HIDDEN_MESSAGE = "squared_loss(y_hat (3, 1), y (3,)): wrong shape."
-HIDDEN_CODE = "_flat = squared_loss(y_hat_t, torch.tensor([1.0, 0.0, 1.0]))"
+HIDDEN_MESSAGE = "squared_loss of float64 examples: wrong dtype."
+HIDDEN_CODE = "_l64 = squared_loss(_big, _big.reshape(-1) + 1)"
+
+# A submission of notebook 03 with trivial answers that tries to switch the checks off in
+# one line: rebinding their names, patching helpers and helpers.checks. It must score 0.
+_STUBS = ("import helpers, helpers.checks\n"
+          "assert_close = assert_shape = assert_float = check = lambda *a, **k: None\n"
+          "for _m in (helpers, helpers.checks):\n"
+          "    for _n in ('assert_close', 'assert_shape', 'assert_float', 'check', 'evaluate_accuracy'):\n"
+          "        try:\n"
+          "            setattr(_m, _n, lambda *a, **k: 1.0)\n"
+          "        except AttributeError:\n"
+          "            pass\n")
+HOSTILE_SOFTMAX = {
+    "softmax": _STUBS + "def softmax(O):\n    return O\n",
+    "cross_entropy": "def cross_entropy(O, y):\n    return O.sum(dim=1)\n",
+    "accuracy": "def accuracy(y_hat, y):\n    return 1.0\n",
+    "evaluate_accuracy": "def evaluate_accuracy(net, data_iter):\n    return 1.0\n",
+    "train_epoch": "def train_epoch(net, train_iter, loss, params, lr):\n    return 0.0\n",
+}
 
 
 # --- Validator: the correctness gate (the CLI exits 0 even when validation fails) ---------
@@ -73,6 +92,7 @@ def pipeline(tmp_path_factory):
         "partial": {LINREG: submission(
             LINREG, replace={"squared_loss": WRONG_SQUARED_LOSS, "train_linreg": RAISING_TRAIN},
             delete=("test_linreg",))},
+        "tamper": {SOFTMAX: submission(SOFTMAX, replace=HOSTILE_SOFTMAX)},
     }
     for student, notebooks in students.items():
         for assignment, nb in notebooks.items():
@@ -80,7 +100,7 @@ def pipeline(tmp_path_factory):
             folder.mkdir(parents=True)
             nbformat.write(nb, folder / f"{assignment}.ipynb")
     nbgrader(root, "autograde", LINREG)           # all three students
-    nbgrader(root, "autograde", SOFTMAX)          # only ref submitted it
+    nbgrader(root, "autograde", SOFTMAX)          # ref and tamper submitted it
     nbgrader(root, "generate_feedback", LINREG)
     nbgrader(root, "generate_feedback", SOFTMAX)
     return root
@@ -130,6 +150,16 @@ def test_untouched_release_scores_zero_and_is_graded(pipeline):
     assert "NotImplementedError" in feedback(pipeline, "blank", LINREG)
 
 
+def test_one_line_tampering_with_the_checks_scores_nothing(pipeline):
+    score, max_score, cells = scores(pipeline, SOFTMAX, "tamper")
+    assert (score, max_score) == (0, 10), cells
+
+
+def test_feedback_carries_the_course_hint_of_an_error(pipeline):
+    page = html.unescape(feedback(pipeline, "blank", LINREG))
+    assert "hint: this exercise is not done yet" in page
+
+
 def test_partial_submission_scores_exactly_the_right_exercises(pipeline):
     score, max_score, cells = scores(pipeline, LINREG, "partial")
     assert cells == PARTIAL_POINTS
@@ -147,7 +177,7 @@ def test_a_deleted_test_cell_comes_back_at_grading(pipeline):
 def test_feedback_shows_the_message_of_a_hidden_failure_but_not_its_code(pipeline):
     page = html.unescape(feedback(pipeline, "partial", LINREG))
     assert HIDDEN_MESSAGE in page
-    assert "reshape y to y_hat's shape first" in page       # the hint
+    assert "keep the dtype of the inputs" in page             # the hint
     assert HIDDEN_CODE not in page
     assert "BEGIN HIDDEN TESTS" not in page
     assert "RuntimeError: I gave up" in page                  # the raising exercise
@@ -166,6 +196,8 @@ def graded(tmp_path_factory):
     nbformat.write(submission(LINREG), subs / "ada" / f"{LINREG}.ipynb")
     (subs / "ada" / "scratch.ipynb").write_text("{}")         # not an assignment: ignored
     (subs / "hang" / LINREG).mkdir(parents=True)              # nbgrader's layout
+    # linreg's cell hangs and is stopped: linreg's 1 point is lost, but train_linreg, tested
+    # with the course's own linreg, keeps its 3 (one mistake costs its own points only).
     nbformat.write(submission(LINREG, replace={"linreg": "while True:\n    pass\n"}),
                    subs / "hang" / LINREG / f"{LINREG}.ipynb")
     (subs / "late").mkdir()                                   # submitted nothing
@@ -187,7 +219,7 @@ def graded(tmp_path_factory):
 def test_grade_command_scores_every_student(graded):
     out, proc, rows = graded
     points = {key: (float(r["score"]), float(r["max_score"]), r["status"]) for key, r in rows.items()}
-    assert points == {("ada", LINREG): (10, 10, "ok"), ("hang", LINREG): (6, 10, "ok"),
+    assert points == {("ada", LINREG): (10, 10, "ok"), ("hang", LINREG): (9, 10, "ok"),
                       ("broken", LINREG): (0, 10, "error"), ("partial", LINREG): (5, 10, "ok"),
                       ("late", LINREG): (0, 10, "missing")}
 
@@ -215,7 +247,8 @@ def test_grade_command_writes_feedback_and_autograded_notebooks(graded):
 def test_show_only_error_messages_keeps_the_message_of_grade_cells_only():
     nb = nbformat.v4.new_notebook()
     error = {"output_type": "error", "ename": "AssertionError", "evalue": "f: wrong.\n  hint: h",
-             "traceback": ["Traceback", "----> 3 assert_close(secret_case)", "AssertionError"]}
+             "traceback": ["Traceback", "----> 3 assert_close(secret_case)",
+                           "\x1b[31mAssertionError\x1b[39m: f: wrong.\n  hint: h"]}
     graded_cell = nbformat.v4.new_code_cell("tests", outputs=[nbformat.from_dict(error)])
     graded_cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1,
                                         "solution": False, "locked": True, "schema_version": 3}
@@ -224,6 +257,26 @@ def test_show_only_error_messages_keeps_the_message_of_grade_cells_only():
     nb, _ = grading.ShowOnlyErrorMessages().preprocess(nb, {})
     assert nb.cells[0].outputs[0].traceback == ["AssertionError: f: wrong.\n  hint: h"]
     assert nb.cells[1].outputs[0].traceback == error["traceback"]
+
+
+def test_show_only_error_messages_keeps_the_course_hint_line_without_colours():
+    """The last line ``helpers.hints`` appends is kept; the quoted test code is not."""
+    from helpers import hints
+
+    hint = hints.hint_for(NotImplementedError("exercise not done yet"))
+    error = {"output_type": "error", "ename": "NotImplementedError",
+             "evalue": "exercise not done yet",
+             "traceback": ["Traceback", "----> 3 secret_case = sgd(params)",
+                           "\x1b[31mNotImplementedError\x1b[39m: exercise not done yet",
+                           f"\x1b[1m{hints.PREFIX}{hint}\x1b[0m"]}
+    graded_cell = nbformat.v4.new_code_cell("tests", outputs=[nbformat.from_dict(error)])
+    graded_cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1,
+                                        "solution": False, "locked": True, "schema_version": 3}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [graded_cell]
+    nb, _ = grading.ShowOnlyErrorMessages().preprocess(nb, {})
+    assert nb.cells[0].outputs[0].traceback == ["NotImplementedError: exercise not done yet",
+                                                f"hint: {hint}"]
 
 
 def test_find_submissions_accepts_both_layouts(tmp_path):

@@ -1,0 +1,138 @@
+"""Typical wrong answers fail the visible checks of the release notebooks, with a hint.
+
+One kernel per notebook runs the release notebook with the reference solutions filled in
+(so every visible check passes on the right answer). Then, for each wrong answer of
+``tests/wrong_answers.py``, it redefines the function as the learner would, re-runs that
+exercise's test cell as the learner sees it, and puts the reference back. Each wrong answer
+must fail with a course message that carries a hint pointing at its real cause.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from .conftest import nbgrader_meta, release_path, solution_path, submission
+from .wrong_answers import TAMPERING, WRONG_ANSWERS
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class NotebookKernel:
+    """A kernel that has run one release notebook with the reference solutions filled in."""
+
+    def __init__(self, assignment: str):
+        from jupyter_client.manager import start_new_kernel
+
+        self.assignment = assignment
+        folder = str(release_path(assignment).parent)
+        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=folder)
+        nb = submission(assignment)
+        reference = nbformat.read(solution_path(assignment), as_version=4)
+        self.solutions = {nbgrader_meta(c)["grade_id"]: c.source for c in reference.cells
+                          if nbgrader_meta(c).get("solution")}
+        self.tests = {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
+                      if nbgrader_meta(c).get("grade")}
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                error = self.run(cell.source)
+                assert error is None, f"the reference fails in the release notebook:\n{error}"
+
+    def run(self, code: str) -> str | None:
+        """Execute ``code``; return the error shown to the learner (message, traceback), or None."""
+        outputs = []
+        reply = self.kc.execute_interactive(code, timeout=300, allow_stdin=False,
+                                            output_hook=outputs.append)
+        if reply["content"]["status"] == "ok":
+            return None
+        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+        shown = errors[0] if errors else reply["content"]
+        return ANSI.sub("", "\n".join([f"{shown['ename']}: {shown['evalue']}",
+                                       *shown.get("traceback", [])]))
+
+    def try_answer(self, grade_id: str, source: str) -> str | None:
+        """Define a learner's answer, run its visible checks, then restore the reference."""
+        try:
+            defined = self.run(source)
+            assert defined is None, f"the wrong answer itself does not run:\n{defined}"
+            return self.run(self.tests[f"test_{grade_id}"])
+        finally:
+            assert self.run(self.solutions[grade_id]) is None
+
+    def try_tampering(self, grade_id: str, source: str) -> str | None:
+        """Run a hostile solution cell (it may fail), then the exercise's visible checks;
+        afterwards put back the reference and the helpers' modules as they were."""
+        self.run(SNAPSHOT)
+        try:
+            self.run(source)
+            return self.run(self.tests[f"test_{grade_id}"])
+        finally:
+            assert self.run(RESTORE) is None
+            assert self.run(self.solutions[grade_id]) is None
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+# Tampering writes into the helpers' module dictionaries; these put them back afterwards.
+SNAPSHOT = """
+import sys as _sys
+_saved_modules = {name: dict(vars(module)) for name, module in list(_sys.modules.items())
+                  if name == "helpers" or name.startswith("helpers.")}
+"""
+RESTORE = """
+for _name, _saved in _saved_modules.items():
+    vars(_sys.modules[_name]).clear()
+    vars(_sys.modules[_name]).update(_saved)
+"""
+
+_kernels: dict[str, NotebookKernel] = {}
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    yield _kernels
+    for kernel in _kernels.values():
+        kernel.close()
+    _kernels.clear()
+
+
+def kernel_for(kernels, assignment: str) -> NotebookKernel:
+    if assignment not in kernels:
+        kernels[assignment] = NotebookKernel(assignment)
+    return kernels[assignment]
+
+
+CASES = [pytest.param(assignment, wrong, id=f"{assignment[:2]}-{wrong.grade_id}-{wrong.what}")
+         for assignment, answers in WRONG_ANSWERS.items() for wrong in answers]
+
+
+@pytest.mark.parametrize("assignment, wrong", CASES)
+def test_a_typical_wrong_answer_fails_the_visible_checks_with_a_hint(kernels, assignment, wrong):
+    message = kernel_for(kernels, assignment).try_answer(wrong.grade_id, wrong.source)
+    assert message is not None, f"{wrong.what}: the visible checks pass"
+    assert "hint:" in message, f"{wrong.what}: no hint in\n{message}"
+    assert wrong.expect in message, f"{wrong.what}: the hint does not name the cause\n{message}"
+
+
+TAMPER_CASES = [pytest.param(assignment, t, id=f"{assignment[:2]}-{t.grade_id}-{t.what}")
+                for assignment, cases in TAMPERING.items() for t in cases]
+
+
+@pytest.mark.parametrize("assignment, tampering", TAMPER_CASES)
+def test_a_one_line_trick_does_not_pass_the_checks(kernels, assignment, tampering):
+    """Rebinding the checks, patching the helpers, or returning an object that claims to
+    equal everything leaves a wrong answer failing."""
+    message = kernel_for(kernels, assignment).try_tampering(tampering.grade_id, tampering.source)
+    assert message is not None, f"{tampering.what}: the visible checks pass"
+    assert message.startswith("AssertionError: ") and tampering.grade_id in message, message
+
+
+@pytest.mark.parametrize("assignment", sorted(WRONG_ANSWERS))
+def test_every_exercise_has_at_least_three_wrong_answers(assignment):
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    exercises = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")]
+    counts = {e: sum(w.grade_id == e for w in WRONG_ANSWERS[assignment]) for e in exercises}
+    assert min(counts.values()) >= 3, counts
