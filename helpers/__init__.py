@@ -10,7 +10,7 @@ from .device import describe_device, pick_device
 from .fashion_mnist import (CLASSES, cache_dir, find_fashion_mnist, get_fashion_mnist_labels,
                             load_fashion_mnist)
 from .loader import TensorLoader, load_data_fashion_mnist
-from .plot import LivePlot, plot_lines, set_figsize, show_images
+from .plot import LivePlot, plot_lines, set_figsize, show_images, use_retina
 from .hints import hint_for
 from .hints import install as install_hints
 from .runtime import in_notebook, route_warnings_to_stdout, under_grading
@@ -22,6 +22,7 @@ if under_grading():
     route_warnings_to_stdout()  # nbgrader zeroes a test cell that writes to stderr
 if in_notebook():
     install_hints()  # a course hint under the traceback of common PyTorch errors
+    use_retina()  # figures as retina PNGs: crisp on high-resolution screens
 
 __all__ = [
     "Accumulator", "CLASSES", "History", "LivePlot", "TensorLoader", "Timer", "accuracy",
@@ -30,7 +31,7 @@ __all__ = [
     "get_fashion_mnist_labels", "hint_for", "in_notebook", "install_hints",
     "load_data_fashion_mnist", "load_fashion_mnist", "num_correct", "pick_device", "plot_lines",
     "preview", "reference", "route_warnings_to_stdout", "set_figsize", "show_images",
-    "synthetic_data", "train", "train_epoch", "under_grading",
+    "synthetic_data", "train", "train_epoch", "under_grading", "use_retina",
 ]
 
 # What test cells use cannot be swapped from a notebook (see helpers/_readonly.py).

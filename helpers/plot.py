@@ -6,14 +6,49 @@ from matplotlib.ticker import MaxNLocator
 import torch
 
 FIGSIZE = (4.5, 3.0)
+TITLE_FONTSIZE = 8  # points, for the titles of an image grid
+
+
+def use_retina() -> bool:
+    """Show inline figures as retina PNGs (twice the pixels), crisp on high-resolution screens.
+
+    In an IPython kernel every figure displayed afterwards is rendered at twice its dpi and
+    shown at its usual size: those the inline backend draws after a cell, ``plt.show()`` and
+    ``IPython.display.display(fig)`` (which :class:`LivePlot` uses), and stays so after
+    ``%matplotlib inline``. Outside IPython it does nothing. Returns whether it switched.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return False
+    shell = get_ipython()   # None in a plain script: create no shell there
+    if shell is None or getattr(shell, "display_formatter", None) is None:
+        return False
+    kwargs = {"bbox_inches": "tight"}
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        pass
+    else:
+        # The inline backend applies its figure_formats when it first activates (at the first
+        # figure, possibly after this call): set them too, or it would switch back to png.
+        config = InlineBackend.instance(parent=shell)
+        config.figure_formats = {"retina"}
+        kwargs = dict(config.print_figure_kwargs)
+    select_figure_formats(shell, {"retina"}, **kwargs)
+    return True
 
 
 def set_figsize(figsize=FIGSIZE) -> None:
-    """Set matplotlib's default figure size (inches).
+    """Set matplotlib's default figure size (inches), and show figures crisp (retina PNG).
 
     Introduced in ``01_linear_regression_scratch``.
     """
     plt.rcParams["figure.figsize"] = figsize
+    use_retina()
 
 
 def plot_lines(X, Y, *, xlabel: str, ylabel: str, title: str, legend=None, xscale="linear",
@@ -26,7 +61,7 @@ def plot_lines(X, Y, *, xlabel: str, ylabel: str, title: str, legend=None, xscal
     Introduced in ``01_linear_regression_scratch``.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=FIGSIZE)
+        _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
     for y, fmt in zip(Y, fmts * len(Y)):
         ax.plot(_numpy(X), _numpy(y), fmt)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title, xscale=xscale, yscale=yscale)
@@ -40,10 +75,17 @@ def show_images(imgs, num_rows: int, num_cols: int, *, titles=None, suptitle=Non
                 scale: float = 1.5):
     """Show a grid of images (a tensor ``(n, H, W)`` / ``(n, 1, H, W)`` or a list) with titles.
 
-    Returns the array of axes. Introduced in ``03_softmax_scratch``.
+    Titles may have several lines (``"Shirt\\n→ T-shirt 85%"``); each row gets the room its
+    titles need, so they never touch the image above. Each image is about ``scale`` inches
+    wide. Returns the array of axes. Introduced in ``03_softmax_scratch``.
     """
-    figsize = (num_cols * scale, num_rows * scale + (0.4 if titles is not None else 0))
-    fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
+    lines = max((str(t).count("\n") + 1 for t in titles), default=0) if titles is not None else 0
+    title_height = (lines * 1.25 * TITLE_FONTSIZE / 72 + 0.1) if lines else 0.0   # inches
+    suptitle_height = 0.35 if suptitle else 0.0
+    figsize = (num_cols * scale, num_rows * (scale + title_height) + suptitle_height)
+    # constrained layout spaces rows by their titles and keeps the suptitle above them
+    fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False,
+                             layout="constrained")
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= len(imgs):
@@ -51,10 +93,9 @@ def show_images(imgs, num_rows: int, num_cols: int, *, titles=None, suptitle=Non
         img = _numpy(imgs[i])
         ax.imshow(img.reshape(img.shape[-2:]), cmap="gray_r")
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=TITLE_FONTSIZE)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return axes
 
 
@@ -73,7 +114,7 @@ class LivePlot:
         self.xlim, self.ylim, self.fmts = xlim, ylim, fmts
         self.X: list[list[float]] = [[] for _ in self.legend]
         self.Y: list[list[float]] = [[] for _ in self.legend]
-        self.fig, self.ax = plt.subplots(figsize=FIGSIZE)
+        self.fig, self.ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
         self._handle = None
         self.show = show
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pytest
 import torch
 
 import helpers
+
+from .figure_audit import audit_figure
 
 matplotlib.use("Agg")
 
@@ -55,3 +58,54 @@ def test_set_figsize_changes_the_default(monkeypatch):
     monkeypatch.setitem(plt.rcParams, "figure.figsize", [6.4, 4.8])
     helpers.set_figsize((3, 2))
     assert list(plt.rcParams["figure.figsize"]) == [3, 2]
+
+
+def test_set_figsize_and_use_retina_do_nothing_outside_ipython(monkeypatch):
+    """In a script (no IPython shell) use_retina must not create one, as
+    matplotlib_inline's set_matplotlib_formats would (with a history file in ~/.ipython)."""
+    import IPython
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    had_shell = InteractiveShell.initialized()
+    assert helpers.plot.use_retina() is False
+    helpers.set_figsize()
+    assert InteractiveShell.initialized() == had_shell
+
+
+def test_plot_lines_passes_the_figure_audit():
+    losses = [[1.0, 0.1, 0.01, 1e-3, 1e-4], [0.5, 0.2, 0.1, 0.05, 0.03]]
+    ax = helpers.plot_lines(range(1, 6), losses, xlabel="epoch", ylabel="mean squared loss",
+                            title="Training loss (lr 0.03, batch 10)", legend=["train", "test"],
+                            yscale="log")
+    ax.axhline(5e-5, color="gray", ls=":")
+    assert audit_figure(ax.figure) == []
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("rows, cols, n, two_lines, suptitle, scale", [
+    (3, 6, 18, True, "true label → prediction (probability)", 1.6),   # 03's predictions
+    (2, 8, 16, False, "Training images and their labels", 1.5),       # 03's first look
+    (2, 6, 12, False, "Fashion-MNIST training images", 1.5),          # START_HERE
+    (2, 3, 5, True, None, 1.5),                                        # spare cell, no suptitle
+])
+def test_show_images_titles_stay_off_the_images_and_the_suptitle(rows, cols, n, two_lines,
+                                                                  suptitle, scale):
+    names = helpers.CLASSES * 3
+    titles = ([f"{t}\n→ {p} {c:.0%}" for t, p, c in zip(names, names[3:], [0.85, 1.0] * n)]
+              if two_lines else names)[:n]
+    axes = helpers.show_images(torch.rand(n, 1, 28, 28), rows, cols, titles=titles,
+                               suptitle=suptitle, scale=scale)
+    fig = axes[0, 0].figure
+    assert audit_figure(fig) == []
+    width, height = (axes[0, 0].get_window_extent().size / fig.dpi)
+    assert width == pytest.approx(height) and 0.85 * scale < width <= scale   # compact
+    plt.close(fig)
+
+
+def test_live_plot_passes_the_figure_audit():
+    live = helpers.LivePlot(["train loss", "train acc", "test acc"], xlim=(1, 10), show=False)
+    for epoch in range(1, 11):
+        live.add(epoch, (1.2 / epoch, 0.6 + epoch / 40, 0.6 + epoch / 45))
+    assert audit_figure(live.fig) == []
+    live.close()
