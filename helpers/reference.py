@@ -169,7 +169,7 @@ class SGDSpy:
             _fail(where, "the loss of this minibatch cannot be computed from the parameters "
                   f"given to sgd ({type(err).__name__}: {err}).", [],
                   f"pass the parameters as the task says: {self.call}.")
-        self.batch_sums.append(float(total))
+        self.batch_sums.append(float(total.detach()))
         self.batch_sizes.append(len(y))
         got = torch.cat([p.grad.detach().reshape(-1).double() for p in params])
         want = torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if e is None
