@@ -42,6 +42,7 @@ def preview(x) -> str:
 
 
 def _fail(name: str, problem: str, details: list[str], hint: str | None) -> None:
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     lines = [f"{name}: {problem}"] + [f"  {d}" for d in details]
     if hint:
         lines.append(f"  hint: {hint}")
@@ -65,6 +66,7 @@ def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> t
     A plain ``torch.Tensor`` passes as it is; Python numbers and (nested) lists of them are
     converted; anything else (a tensor subclass, a NumPy array, a custom object) fails.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     if actual is None:
         _fail(name, "got None.", [f"expected: {preview(expected)}"],
               hint or "did the function `return` its result?")
@@ -91,6 +93,7 @@ def assert_float(actual, *, name: str = "result", hint: str | None = None) -> fl
 
     Introduced in ``03_softmax_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     if type(actual) is not float:
         got = _type_name(actual)
         if isinstance(actual, torch.Tensor):
@@ -116,6 +119,7 @@ def check(condition, name: str, problem: str, *, expected=_UNSET, got=_UNSET,
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     if type(condition) is not bool:
         _fail(name, f"a check needs True or False, got {_type_name(condition)}.", [],
               "the function returned an object that does not behave like the expected "
@@ -135,6 +139,7 @@ def assert_shape(actual, shape, *, name: str = "result", hint: str | None = None
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     shape = tuple(shape)
     tensor = _as_tensor(name, actual, torch.empty(shape), hint)
     if tuple(tensor.shape) != shape:
@@ -149,6 +154,7 @@ def assert_dtype(actual, dtype: torch.dtype, *, name: str = "result",
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     tensor = _as_tensor(name, actual, torch.empty(0, dtype=dtype), hint)
     if tensor.dtype != dtype:
         _fail(name, "wrong dtype.", [f"expected dtype: {dtype}", f"got dtype:      {tensor.dtype}"],
@@ -164,6 +170,7 @@ def assert_close(actual, expected, *, name: str = "result", rtol: float = 1e-5,
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     expected = torch.as_tensor(expected)
     tensor = _as_tensor(name, actual, expected, hint)
     if tensor.shape != expected.shape:

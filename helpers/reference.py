@@ -72,6 +72,7 @@ def isolate(fn, name: str, **names):
 
     Introduced in ``01_linear_regression_scratch``.
     """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     if type(fn) is not types.FunctionType:
         _fail(name, f"should be a function defined with `def`, got {_type_name(fn)}.", [],
               f"define it as `def {name}(...):` in the cell above and run that cell.")
@@ -132,6 +133,7 @@ class SGDSpy:
     batch_sizes: list[int] = field(default_factory=list, init=False)
 
     def __call__(self, params, lr, batch_size):
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         params = list(params)
         self.steps += 1
         where = f"{self.name}, sgd call {self.steps}"
@@ -160,6 +162,7 @@ class SGDSpy:
         sgd(params, lr, batch_size)
 
     def _check_gradient(self, where, params, X, y) -> None:
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         try:
             with torch.enable_grad():
                 copies = [p.detach().clone().requires_grad_(True) for p in params]
@@ -198,6 +201,7 @@ class SGDSpy:
 
     def check_steps(self) -> None:
         """After the loop: ``sgd`` ran exactly once per minibatch."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         batches = len(self.minibatches.served)
         if batches == 0:
             _fail(self.name, "no minibatch was read.", [],
@@ -210,6 +214,7 @@ class SGDSpy:
 
     def check_mean_loss(self, got) -> None:
         """The epoch's returned loss is the mean over its examples (at the time of each step)."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         from .checks import assert_close, assert_float
 
         got = assert_float(got, name=self.name,
