@@ -61,6 +61,16 @@ def sgd(params, lr, batch_size):
             param.grad.zero_()
 
 
+# --- Reference answers (notebook 03) ---------------------------------------------------------
+
+def accuracy(y_hat, y):
+    """Fraction of rows of ``y_hat`` whose largest entry is at the label ``y``, as a float.
+
+    Introduced in ``03_softmax_scratch``.
+    """
+    return (y_hat.argmax(dim=1) == y).float().mean().item()
+
+
 # --- Running a learner's function with the references ----------------------------------------
 
 def isolate(fn, name: str, **names):

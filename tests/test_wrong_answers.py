@@ -34,6 +34,8 @@ class NotebookKernel:
                           if nbgrader_meta(c).get("solution")}
         self.tests = {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
                       if nbgrader_meta(c).get("grade")}
+        self.graded_tests = {nbgrader_meta(c)["grade_id"]: c.source for c in reference.cells
+                             if nbgrader_meta(c).get("grade")}   # hidden tests included
         for cell in nb.cells:
             if cell.cell_type == "code":
                 error = self.run(cell.source)
@@ -57,6 +59,17 @@ class NotebookKernel:
             defined = self.run(source)
             assert defined is None, f"the wrong answer itself does not run:\n{defined}"
             return self.run(self.tests[f"test_{grade_id}"])
+        finally:
+            assert self.run(self.solutions[grade_id]) is None
+
+    def other_tests_with(self, grade_id: str, source: str) -> dict[str, str]:
+        """Define a wrong answer to one exercise, then run every *other* exercise's full test
+        (hidden part included, as at grading); return the failures, by test."""
+        try:
+            assert self.run(source) is None
+            failures = {test: self.run(code) for test, code in self.graded_tests.items()
+                        if test != f"test_{grade_id}"}
+            return {test: error for test, error in failures.items() if error is not None}
         finally:
             assert self.run(self.solutions[grade_id]) is None
 
@@ -115,6 +128,21 @@ def test_a_typical_wrong_answer_fails_the_visible_checks_with_a_hint(kernels, as
     assert message is not None, f"{wrong.what}: the visible checks pass"
     assert "hint:" in message, f"{wrong.what}: no hint in\n{message}"
     assert wrong.expect in message, f"{wrong.what}: the hint does not name the cause\n{message}"
+
+
+FIRST_WRONG = {}
+for _assignment, _answers in WRONG_ANSWERS.items():
+    for _wrong in _answers:
+        FIRST_WRONG.setdefault((_assignment, _wrong.grade_id), _wrong)
+ISOLATION_CASES = [pytest.param(a, w, id=f"{a[:2]}-{w.grade_id}") for (a, _), w in FIRST_WRONG.items()]
+
+
+@pytest.mark.parametrize("assignment, wrong", ISOLATION_CASES)
+def test_one_mistake_costs_its_own_points_only(kernels, assignment, wrong):
+    """With one exercise wrong, every other exercise's test (hidden checks included) passes:
+    later exercises are tested with the course's references, not the learner's answers."""
+    failures = kernel_for(kernels, assignment).other_tests_with(wrong.grade_id, wrong.source)
+    assert failures == {}, f"{wrong.grade_id} wrong ({wrong.what}) also fails {sorted(failures)}"
 
 
 TAMPER_CASES = [pytest.param(assignment, t, id=f"{assignment[:2]}-{t.grade_id}-{t.what}")
