@@ -5,7 +5,8 @@ needs, e.g. ``from helpers import load_data_fashion_mnist, train``.
 """
 from . import checks, reference
 from ._readonly import seal
-from .checks import assert_close, assert_dtype, assert_float, assert_shape, check, preview
+from .checks import (assert_close, assert_dtype, assert_float, assert_shape, check, preview,
+                     unchanged)
 from .device import describe_device, pick_device
 from .fashion_mnist import (CLASSES, cache_dir, find_fashion_mnist, get_fashion_mnist_labels,
                             load_fashion_mnist)
@@ -31,7 +32,7 @@ __all__ = [
     "get_fashion_mnist_labels", "hint_for", "in_notebook", "install_hints",
     "load_data_fashion_mnist", "load_fashion_mnist", "num_correct", "pick_device", "plot_lines",
     "preview", "reference", "route_warnings_to_stdout", "set_figsize", "show_images",
-    "synthetic_data", "train", "train_epoch", "under_grading", "use_retina",
+    "synthetic_data", "train", "train_epoch", "unchanged", "under_grading", "use_retina",
 ]
 
 # What test cells use cannot be swapped from a notebook (see helpers/_readonly.py).

@@ -16,6 +16,8 @@ and a hint, e.g.::
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 
@@ -77,8 +79,9 @@ def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> t
     if isinstance(actual, torch.Tensor):
         _fail(name, f"expected a plain torch.Tensor, got a subclass ({_type_name(actual)}).",
               [], "return the tensor your computation gives, not an object of your own class.")
+    # the caller's hint is about values or shapes; a wrong type needs its own
     _fail(name, f"expected a tensor, got {_type_name(actual)}.", [f"got: {preview(actual)}"],
-          hint or "return a torch.Tensor.")
+          "return a torch.Tensor, computed with torch operations (not NumPy, not a list).")
 
 
 def _plain_numbers(x) -> bool:
@@ -98,9 +101,36 @@ def assert_float(actual, *, name: str = "result", hint: str | None = None) -> fl
         got = _type_name(actual)
         if isinstance(actual, torch.Tensor):
             got += f" of shape {tuple(actual.shape)}"
+        elif type(actual) is int:
+            got += f" ({actual})"
+            hint = ("an int is a count, or the result of `//`: divide with `/` to get a "
+                    "fraction such as 0.75.")
+        elif isinstance(actual, float):   # numpy.float64 and other float subclasses
+            hint = "convert it to a plain Python float with float(...)."
         _fail(name, "should return a Python float.", ["expected: float", f"got:      {got}"],
               hint or "turn a one-element tensor into a float with .item() (or float(...)).")
     return actual
+
+
+@contextlib.contextmanager
+def unchanged(name: str, **inputs):
+    """Fail if the code inside the ``with`` block changes any of ``inputs`` in place.
+
+    ``with unchanged("softmax", O=O_t): P = softmax(O_t)`` catches ``O -= ...`` or
+    ``O.exp_()`` inside the learner's function, which would also corrupt the expected values
+    a test computes from the same tensor.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+    before = {key: value.detach().clone() for key, value in inputs.items()}
+    yield
+    for key, value in inputs.items():
+        if value.shape != before[key].shape or not torch.equal(value.detach(), before[key]):
+            _fail(name, f"changed its input `{key}` in place.",
+                  [f"before: {preview(before[key])}", f"after:  {preview(value)}"],
+                  "compute new tensors (`O - m`, `.exp()`) instead of changing the input "
+                  "(`O -= m`, `.exp_()`, `y.unsqueeze_(1)`): the caller still needs it.")
 
 
 _UNSET = object()

@@ -132,6 +132,13 @@ HINTS: tuple[Hint, ...] = (
          r"view size is not compatible with input tensor's size and stride",
          "use `.reshape(...)` instead of `.view(...)`: after a transpose or slicing the "
          "tensor's elements are not contiguous in memory, which view cannot handle."),
+    Hint("dot_of_matrices", (RuntimeError,), r"1D tensors expected, but got \d+D and \d+D tensors",
+         "torch.dot multiplies two vectors (1-D); for a matrix times a vector or a matrix use "
+         "the matrix product `X @ w` (torch.matmul)."),
+    Hint("no_grad_not_called", (TypeError,),
+         r"'type' object does not support the context manager protocol",
+         "a class such as torch.no_grad must be called to be used in `with`: "
+         "`with torch.no_grad():`, with the parentheses."),
     Hint("module_method_on_function", (AttributeError,),
          r"'function' object has no attribute '(eval|train|parameters|to|zero_grad|modules)'",
          "a plain function is not an nn.Module: it has no eval(), train() or parameters(). "

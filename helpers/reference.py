@@ -128,7 +128,8 @@ class SGDSpy:
     parameters as passed to ``sgd``; ``minibatches`` says which minibatch the loop is on.
     Every call must come with the size of that minibatch and, in each ``param.grad``, the
     gradient of its summed loss; otherwise the learner gets a message naming the cause.
-    ``call`` is how the task spells the call, quoted in hints.
+    ``call`` is how the task spells the call, quoted in hints; ``lr`` and ``params``, when
+    given, are what every call must pass.
 
     Introduced in ``01_linear_regression_scratch``.
     """
@@ -136,6 +137,7 @@ class SGDSpy:
     minibatches: RecordedMinibatches
     batch_loss: Callable
     lr: float | None = None
+    params: list | None = None     # the tensors sgd must get, when the test knows them
     name: str = "training loop"
     call: str = "sgd(params, lr, len(y))"
     steps: int = field(default=0, init=False)
@@ -156,6 +158,14 @@ class SGDSpy:
             _fail(where, "sgd got another learning rate than the one passed in.",
                   [f"expected: lr={self.lr:g}", f"got:      lr={lr!r}"],
                   "pass the function's own `lr` argument on to sgd.")
+        if self.params is not None and (len(params) != len(self.params) or any(
+                p is not q for p, q in zip(params, self.params))):
+            _fail(where, "sgd got other tensors than the parameters it was given to train.",
+                  [f"expected: {len(self.params)} tensors of shapes "
+                   f"{[tuple(q.shape) for q in self.params]}",
+                   f"got:      {len(params)} tensors of shapes {[tuple(p.shape) for p in params]}"],
+                  f"pass the function's own `params` argument on, {self.call}, not tensors "
+                  "from elsewhere in the notebook.")
         if batch_size != n:
             _fail(where, "sgd was told the wrong number of examples.",
                   [f"expected: batch_size={n} (this minibatch has {n} examples)",

@@ -1,10 +1,11 @@
 """helpers/checks.py: each check passes a right answer and explains a wrong one."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
-from helpers import assert_close, assert_dtype, assert_shape, check, preview
+from helpers import assert_close, assert_dtype, assert_float, assert_shape, check, preview, unchanged
 
 
 def failure(check, *args, **kwargs) -> str:
@@ -79,3 +80,37 @@ def test_check_passes_silently_and_fails_with_expected_got_and_hint():
     with pytest.raises(AssertionError) as err:
         check(False, "f", "returned nothing.", got=None)       # None is a value worth showing
     assert str(err.value).splitlines() == ["f: returned nothing.", "  got:      None"]
+
+
+def test_check_takes_a_bool_only():
+    """A learner's object whose comparisons always say yes is not a condition."""
+    message = failure(check, torch.tensor(True), "f", "never shown")
+    assert "needs True or False, got torch.Tensor" in message
+
+
+def test_checks_trust_only_plain_tensors_and_numbers():
+    class Agreeable(torch.Tensor):
+        pass
+
+    fake = torch.zeros(2).as_subclass(Agreeable)
+    assert "plain torch.Tensor, got a subclass" in failure(assert_close, fake, torch.zeros(2))
+    message = failure(assert_shape, np.zeros((2, 3)), (2, 3), hint="about shapes")
+    assert "got numpy.ndarray" in message and "return a torch.Tensor" in message
+    assert "about shapes" not in message                   # a wrong type gets its own hint
+
+
+def test_assert_float_explains_tensors_ints_and_numpy_numbers():
+    assert assert_float(0.5) == 0.5
+    assert ".item()" in failure(assert_float, torch.tensor(0.5))
+    assert "`//`" in failure(assert_float, 3)
+    assert "float(...)" in failure(assert_float, np.float64(0.5))
+
+
+def test_unchanged_catches_an_input_changed_in_place():
+    O = torch.ones(2, 2)
+    with unchanged("softmax", O=O):
+        torch.exp(O)
+    with pytest.raises(AssertionError) as err:
+        with unchanged("softmax", O=O):
+            O.exp_()
+    assert "changed its input `O` in place" in str(err.value)

@@ -19,6 +19,11 @@ from helpers.checks import assert_close
 from .conftest import REPO
 
 
+def _no_grad_without_parentheses():
+    with torch.no_grad:
+        pass
+
+
 def _leaf_inplace():
     w = torch.zeros(3, requires_grad=True)
     w -= 0.1
@@ -125,6 +130,8 @@ CASES = [
     ("item_non_scalar", lambda: float(torch.ones(3))),
     ("ambiguous_bool", _ambiguous_if),
     ("view_stride", lambda: torch.ones(3, 4).T.view(-1)),
+    ("dot_of_matrices", lambda: torch.dot(torch.ones(3, 2), torch.ones(2, 1))),
+    ("no_grad_not_called", _no_grad_without_parentheses),
     ("module_method_on_function", lambda: (lambda X: X).eval()),
     ("module_method_on_function", lambda: list((lambda X: X).parameters())),
     ("lazy_iterator", lambda: _data_iter()[0]),

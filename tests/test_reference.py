@@ -1,0 +1,155 @@
+"""helpers/reference.py and helpers/_readonly.py: references, isolation, the SGD spy, sealing."""
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import helpers
+from helpers import reference as ref
+from helpers._readonly import seal
+
+
+def failure(fn, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as err:
+        fn(*args, **kwargs)
+    return str(err.value)
+
+
+# --- reference answers ---------------------------------------------------------------------
+
+def test_reference_answers_agree_with_torch():
+    X, w, b = torch.randn(5, 3), torch.randn(3, 1), torch.randn(1)
+    assert torch.allclose(ref.linreg(X, w, b), torch.addmm(b, X, w))
+    y_hat, y = torch.randn(5, 1), torch.randn(5)
+    assert torch.allclose(ref.squared_loss(y_hat, y),
+                          F.mse_loss(y_hat, y.reshape(5, 1), reduction="none") / 2)
+    logits, labels = torch.randn(6, 4), torch.tensor([0, 1, 2, 3, 3, 1])
+    assert ref.accuracy(logits, labels) == (logits.argmax(1) == labels).float().mean().item()
+    batches = list(ref.data_iter(4, torch.arange(10.0), torch.arange(10.0),
+                                 torch.Generator().manual_seed(0)))
+    assert [len(X) for X, _ in batches] == [4, 4, 2]
+    assert sorted(torch.cat([X for X, _ in batches]).tolist()) == list(range(10))
+    p = torch.tensor([1.0, 2.0], requires_grad=True)
+    p.grad = torch.tensor([2.0, 4.0])
+    ref.sgd([p], lr=0.5, batch_size=2)
+    assert p.tolist() == [0.5, 1.0] and p.grad.tolist() == [0.0, 0.0]
+
+
+# --- isolate ---------------------------------------------------------------------------------
+
+def test_isolate_swaps_the_names_a_function_sees_without_touching_its_module():
+    scope = {"helper": lambda: "learner's"}
+    exec("def uses(x, *, k=2):\n    return helper(), x * k\n", scope)
+    isolated = ref.isolate(scope["uses"], "uses", helper=lambda: "reference")
+    assert isolated(3) == ("reference", 6)             # keyword defaults kept
+    assert scope["uses"](3) == ("learner's", 6)        # the original is untouched
+
+
+def test_isolate_explains_what_is_not_a_function():
+    assert "defined with `def`" in failure(ref.isolate, print, "train_linreg")
+    assert "defined with `def`" in failure(ref.isolate, None, "train_linreg")
+
+
+# --- the SGD spy -----------------------------------------------------------------------------
+
+def linear_problem(seed=0, n=7, batch=3):
+    g = torch.Generator().manual_seed(seed)
+    X, y = torch.randn(n, 2, generator=g), torch.randn(n, 1, generator=g)
+    w = torch.zeros(2, 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    batches = ref.RecordedMinibatches([(X[i:i + batch], y[i:i + batch]) for i in range(0, n, batch)])
+    spy = ref.SGDSpy(batches, lambda params, X, y: ref.squared_loss(ref.linreg(X, *params), y).sum(),
+                     lr=0.1, params=[w, b], name="loop", call="sgd([w, b], lr, len(y))")
+    return batches, spy, w, b
+
+
+def loop(batches, spy, w, b, *, mean=False, size=None, lr=0.1, params=None, backward_twice=False):
+    for X, y in batches:
+        loss = ref.squared_loss(ref.linreg(X, w, b), y)
+        (loss.mean() if mean else loss.sum()).backward()
+        if backward_twice:
+            ref.squared_loss(ref.linreg(X, w, b), y).sum().backward()
+        spy(params or [w, b], lr, size or len(y))
+
+
+def test_the_spy_accepts_a_right_loop_and_takes_the_reference_steps():
+    batches, spy, w, b = linear_problem()
+    loop(batches, spy, w, b)
+    spy.check_steps()
+    assert spy.steps == 3 and spy.batch_sizes == [3, 3, 1]
+    assert float(w.detach().abs().sum()) > 0 and w.grad.abs().sum() == 0
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    ({"mean": True}, "3 times too small"),
+    ({"size": 3}, "batch_size=1 (this minibatch has 1 examples)"),
+    ({"lr": 0.5}, "another learning rate"),
+    ({"backward_twice": True}, "2 times too large"),
+])
+def test_the_spy_names_the_mistake(mistake, expected):
+    batches, spy, w, b = linear_problem()
+    assert expected in failure(loop, batches, spy, w, b, **mistake)
+
+
+def test_the_spy_names_foreign_parameters_and_missing_gradients():
+    batches, spy, w, b = linear_problem()
+    other = [torch.zeros(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)]
+    assert "other tensors than the parameters" in failure(loop, batches, spy, w, b, params=other)
+    batches, spy, w, b = linear_problem()
+    spy.params = None
+    X, y = next(iter(batches))
+    assert ".grad is None" in failure(spy, [w, b], 0.1, len(y))
+
+
+def test_the_spy_counts_steps_and_minibatches():
+    batches, spy, w, b = linear_problem()
+    assert "no minibatch was read" in failure(spy.check_steps)
+    for X, y in batches:
+        pass                                             # read every minibatch, never step
+    assert "3 minibatches" in failure(spy.check_steps)
+
+
+def test_the_spy_checks_the_returned_mean_loss():
+    batches, spy, w, b = linear_problem()
+    loop(batches, spy, w, b)
+    exact = sum(spy.batch_sums) / 7
+    spy.check_mean_loss(exact)
+    means = sum(s / n for s, n in zip(spy.batch_sums, spy.batch_sizes)) / 3
+    assert "mean of the minibatch means" in failure(spy.check_mean_loss, means)
+    assert "Python float" in failure(spy.check_mean_loss, torch.tensor(exact))
+
+
+# --- read-only modules -----------------------------------------------------------------------
+
+@pytest.fixture
+def module():
+    mod = types.ModuleType("course_sealed_example")
+    exec("def answer():\n    return 42\n", vars(mod))
+    sys.modules[mod.__name__] = mod
+    yield seal(mod.__name__)
+    del sys.modules[mod.__name__]
+
+
+def test_a_sealed_module_keeps_its_names(module):
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        module.answer = lambda: 0
+    with pytest.raises(AttributeError):
+        del module.answer
+    with pytest.raises(AttributeError):
+        module.__class__ = types.ModuleType
+    vars(module)["answer"] = lambda: 0                  # writing past the attribute ...
+    assert module.answer() == 42                        # ... changes nothing it hands out
+    module.added_later = 1                              # new names (submodules) are allowed
+    assert module.added_later == 1
+
+
+def test_the_course_modules_that_tests_rely_on_are_sealed():
+    for mod, name in [(helpers, "evaluate_accuracy"), (sys.modules["helpers.checks"], "assert_close"),
+                      (ref, "SGDSpy"), (sys.modules["helpers.train"], "num_correct"),
+                      (sys.modules["helpers.loader"], "TensorLoader")]:
+        with pytest.raises(AttributeError):
+            setattr(mod, name, None)
