@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from .conftest import nbgrader_meta, release_path, solution_path, submission
-from .wrong_answers import TAMPERING, WRONG_ANSWERS
+from .wrong_answers import CORRECT_VARIANTS, TAMPERING, WRONG_ANSWERS
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -59,6 +59,15 @@ class NotebookKernel:
             defined = self.run(source)
             assert defined is None, f"the wrong answer itself does not run:\n{defined}"
             return self.run(self.tests[f"test_{grade_id}"])
+        finally:
+            assert self.run(self.solutions[grade_id]) is None
+
+    def full_test_with(self, grade_id: str, source: str) -> str | None:
+        """Define an answer, run its exercise's full test (hidden checks included), restore."""
+        try:
+            defined = self.run(source)
+            assert defined is None, f"the answer itself does not run:\n{defined}"
+            return self.run(self.graded_tests[f"test_{grade_id}"])
         finally:
             assert self.run(self.solutions[grade_id]) is None
 
@@ -128,6 +137,16 @@ def test_a_typical_wrong_answer_fails_the_visible_checks_with_a_hint(kernels, as
     assert message is not None, f"{wrong.what}: the visible checks pass"
     assert "hint:" in message, f"{wrong.what}: no hint in\n{message}"
     assert wrong.expect in message, f"{wrong.what}: the hint does not name the cause\n{message}"
+
+
+RIGHT_CASES = [pytest.param(a, r, id=f"{a[:2]}-{r.grade_id}-{r.what}")
+               for a, answers in CORRECT_VARIANTS.items() for r in answers]
+
+
+@pytest.mark.parametrize("assignment, right", RIGHT_CASES)
+def test_a_right_answer_written_differently_passes_every_check(kernels, assignment, right):
+    error = kernel_for(kernels, assignment).full_test_with(right.grade_id, right.source)
+    assert error is None, f"{right.what} is right but fails:\n{error}"
 
 
 FIRST_WRONG = {}

@@ -145,6 +145,12 @@ def linreg(X, w, b):
 def squared_loss(y_hat, y):
     return (y_hat - y) ** 2 / 2
 ''', "y.reshape(y_hat.shape)"),
+        WrongAnswer("squared_loss", "labels reshaped in place", '''
+def squared_loss(y_hat, y):
+    if y.dim() == 1:
+        y.unsqueeze_(1)
+    return (y_hat - y) ** 2 / 2
+''', "in place"),
         WrongAnswer("squared_loss", "averaged", '''
 def squared_loss(y_hat, y):
     return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).mean()
@@ -190,6 +196,13 @@ def sgd(params, lr, batch_size):
         param.data -= lr * param.grad / batch_size
         param.grad.zero_()
 ''', "not through param.data"),
+        WrongAnswer("sgd", "gradient zeroed before the update", '''
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param.grad.zero_()
+            param -= lr * param.grad / batch_size
+''', "only after"),
         WrongAnswer("sgd", "gradient ascent", '''
 def sgd(params, lr, batch_size):
     with torch.no_grad():
@@ -206,11 +219,22 @@ def sgd(params, lr, batch_size):
                     _train_linreg(backward="l.mean().backward()"), "l.sum().backward()"),
         WrongAnswer("train_linreg", "w without requires_grad",
                     _train_linreg(requires_grad="False"), "requires_grad"),
+        WrongAnswer("train_linreg", "batch size hard-coded",
+                    _train_linreg().replace("data_iter(batch_size,", "data_iter(10,"),
+                    "own batch_size"),
+        WrongAnswer("train_linreg", "learning rate hard-coded",
+                    _train_linreg().replace("sgd([w, b], lr,", "sgd([w, b], 0.03,"), "own `lr`"),
+        WrongAnswer("train_linreg", "w starts at zero", _train_linreg().replace(
+            "torch.normal(0.0, 0.01, size=(features.shape[1], 1), generator=generator,",
+            "torch.zeros(features.shape[1], 1,"), "N(0, 0.01^2)"),
+        WrongAnswer("train_linreg", "data_iter without the generator", _train_linreg().replace(
+            "data_iter(batch_size, features, labels, generator)",
+            "data_iter(batch_size, features, labels)"), "data_iter"),
         WrongAnswer("train_linreg", "losses kept as tensors",
                     _train_linreg(record="squared_loss(linreg(features, w, b), labels).mean()"),
                     ".item()"),
         WrongAnswer("train_linreg", "w drawn without the generator: runs do not repeat",
-                    _train_linreg(init_generator="None"), "generator=generator"),
+                    _train_linreg(init_generator="None"), "torch.normal (for w)"),
         WrongAnswer("train_linreg", "the last batch's loss recorded",
                     _train_linreg(record="l.mean().item()"), "all examples"),
     ],
@@ -236,6 +260,12 @@ def softmax(O):
     O_exp = (O - O.max(dim=1, keepdim=True).values).exp()
     return O_exp / O_exp.sum(dim=0, keepdim=True)
 ''', "dim=1"),
+        WrongAnswer("softmax", "input changed in place", '''
+def softmax(O):
+    O -= O.max(dim=1, keepdim=True).values
+    O.exp_()
+    return O / O.sum(dim=1, keepdim=True)
+''', "in place"),
         WrongAnswer("softmax", "one maximum for the whole matrix", '''
 def softmax(O):
     O_exp = (O - O.max()).exp()
@@ -257,6 +287,11 @@ def cross_entropy(O, y):
     S = O - O.max(dim=1, keepdim=True).values
     return S.exp().sum(dim=1, keepdim=True).log() - S.gather(1, y.reshape(-1, 1))
 ''', "squeeze"),
+        WrongAnswer("cross_entropy", "S[:, y] instead of one entry per row", '''
+def cross_entropy(O, y):
+    S = O - O.max(dim=1, keepdim=True).values
+    return S.exp().sum(dim=1).log() - S[:, y]
+''', "S[:, y]"),
         WrongAnswer("cross_entropy", "averaged", '''
 def cross_entropy(O, y):
     S = O - O.max(dim=1, keepdim=True).values
@@ -279,6 +314,10 @@ def accuracy(y_hat, y):
 def accuracy(y_hat, y):
     return (y_hat.argmax(dim=1) == y).float().sum().item()
 ''', "fraction"),
+        WrongAnswer("accuracy", "integer division", '''
+def accuracy(y_hat, y):
+    return (y_hat.argmax(dim=1) == y).sum().item() // len(y)
+''', "`//`"),
         WrongAnswer("accuracy", "arg-max over the batch", '''
 def accuracy(y_hat, y):
     return (y_hat.argmax(dim=0) == y).float().mean().item()
@@ -305,6 +344,8 @@ def accuracy(y_hat, y):
             record="total += l.mean().item(); count += 1"), "number of examples"),
         WrongAnswer("train_epoch", "backward() on the per-example losses",
                     _train_epoch(backward="l.backward()"), "sum"),
+        WrongAnswer("train_epoch", "the notebook's W and b updated instead of params",
+                    _train_epoch(step="sgd([W, b], lr, len(y))"), "own `params`"),
         WrongAnswer("train_epoch", "sgd never called", _train_epoch(step="pass"), "sgd(params"),
         WrongAnswer("train_epoch", "a tensor returned", _train_epoch(
             record="total += l.sum(); count += len(y)"), ".item()"),
@@ -380,5 +421,103 @@ def evaluate_accuracy(net, data_iter):
         Tampering("squared_loss", "checks rebound in the notebook",
                   "assert_close = assert_shape = check = lambda *a, **k: None\n"
                   "def squared_loss(y_hat, y):\n    return y_hat\n"),
+    ],
+}
+
+
+# Right answers written differently from the reference: each must pass its exercise's full
+# test, hidden checks included. (`expect` is unused here.)
+CORRECT_VARIANTS: dict[str, list[WrongAnswer]] = {
+    LINREG: [
+        WrongAnswer("data_iter", "a DataLoader", '''
+from torch.utils.data import DataLoader, TensorDataset
+def data_iter(batch_size, features, labels, generator=None):
+    yield from DataLoader(TensorDataset(features, labels), batch_size=batch_size, shuffle=True,
+                          generator=generator)
+''', ""),
+        WrongAnswer("data_iter", "torch.split of a permutation", '''
+def data_iter(batch_size, features, labels, generator=None):
+    for batch in torch.randperm(len(features), generator=generator).split(batch_size):
+        yield features[batch], labels[batch]
+''', ""),
+        WrongAnswer("linreg", "torch.addmm", '''
+def linreg(X, w, b):
+    return torch.addmm(b, X, w)
+''', ""),
+        WrongAnswer("squared_loss", "F.mse_loss", '''
+import torch.nn.functional as F
+def squared_loss(y_hat, y):
+    return F.mse_loss(y_hat, y.view(y_hat.shape), reduction="none") / 2
+''', ""),
+        WrongAnswer("sgd", "sub_ with alpha", '''
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param.sub_(param.grad, alpha=lr / batch_size)
+            param.grad.zero_()
+''', ""),
+        WrongAnswer("train_linreg", "X.shape[0] and float()", '''
+def train_linreg(features, labels, *, lr=0.03, num_epochs=3, batch_size=10, generator=None):
+    w = torch.normal(0.0, 0.01, size=(features.shape[1], 1), generator=generator,
+                     requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            loss = squared_loss(linreg(X, w, b), y).sum()
+            loss.backward()
+            sgd([w, b], lr, X.shape[0])
+        losses.append(float(squared_loss(linreg(features, w, b), labels).mean()))
+    return w, b, losses
+''', ""),
+    ],
+    SOFTMAX: [
+        WrongAnswer("softmax", "exp of O minus logsumexp", '''
+def softmax(O):
+    return torch.exp(O - torch.logsumexp(O, dim=1, keepdim=True))
+''', ""),
+        WrongAnswer("softmax", "amax and div", '''
+def softmax(O):
+    E = torch.exp(O - O.amax(dim=1, keepdim=True))
+    return E.div(E.sum(1, keepdim=True))
+''', ""),
+        WrongAnswer("cross_entropy", "logsumexp and fancy indexing", '''
+def cross_entropy(O, y):
+    return torch.logsumexp(O, dim=1) - O[torch.arange(len(y)), y]
+''', ""),
+        WrongAnswer("accuracy", "a count over len(y)", '''
+def accuracy(y_hat, y):
+    return (y_hat.argmax(dim=1) == y).sum().item() / len(y)
+''', ""),
+        WrongAnswer("evaluate_accuracy", "try/finally and set_grad_enabled", '''
+def evaluate_accuracy(net, data_iter):
+    mode = net.training if isinstance(net, nn.Module) else None
+    if mode is not None:
+        net.eval()
+    right = n = 0
+    try:
+        with torch.set_grad_enabled(False):
+            for X, y in data_iter:
+                right += accuracy(net(X), y) * len(y)
+                n += len(y)
+    finally:
+        if mode is not None:
+            net.train(mode)
+    return right / n
+''', ""),
+        WrongAnswer("train_epoch", "while and next, losses concatenated", '''
+def train_epoch(net, train_iter, loss, params, lr):
+    it, losses = iter(train_iter), []
+    while True:
+        try:
+            X, y = next(it)
+        except StopIteration:
+            break
+        l = loss(net(X), y)
+        l.sum().backward()
+        sgd(params, lr, len(y))
+        losses.append(l.detach())
+    return torch.cat(losses).mean().item()
+''', ""),
     ],
 }
