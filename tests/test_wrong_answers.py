@@ -53,21 +53,14 @@ class NotebookKernel:
         return ANSI.sub("", "\n".join([f"{shown['ename']}: {shown['evalue']}",
                                        *shown.get("traceback", [])]))
 
-    def try_answer(self, grade_id: str, source: str) -> str | None:
-        """Define a learner's answer, run its visible checks, then restore the reference."""
-        try:
-            defined = self.run(source)
-            assert defined is None, f"the wrong answer itself does not run:\n{defined}"
-            return self.run(self.tests[f"test_{grade_id}"])
-        finally:
-            assert self.run(self.solutions[grade_id]) is None
-
-    def full_test_with(self, grade_id: str, source: str) -> str | None:
-        """Define an answer, run its exercise's full test (hidden checks included), restore."""
+    def try_answer(self, grade_id: str, source: str, *, hidden: bool = False) -> str | None:
+        """Define a learner's answer, run its exercise's visible checks (or, with ``hidden``,
+        its full test as at grading), then restore the reference."""
+        tests = self.graded_tests if hidden else self.tests
         try:
             defined = self.run(source)
             assert defined is None, f"the answer itself does not run:\n{defined}"
-            return self.run(self.graded_tests[f"test_{grade_id}"])
+            return self.run(tests[f"test_{grade_id}"])
         finally:
             assert self.run(self.solutions[grade_id]) is None
 
@@ -145,7 +138,7 @@ RIGHT_CASES = [pytest.param(a, r, id=f"{a[:2]}-{r.grade_id}-{r.what}")
 
 @pytest.mark.parametrize("assignment, right", RIGHT_CASES)
 def test_a_right_answer_written_differently_passes_every_check(kernels, assignment, right):
-    error = kernel_for(kernels, assignment).full_test_with(right.grade_id, right.source)
+    error = kernel_for(kernels, assignment).try_answer(right.grade_id, right.source, hidden=True)
     assert error is None, f"{right.what} is right but fails:\n{error}"
 
 
