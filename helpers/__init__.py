@@ -14,7 +14,7 @@ from .loader import TensorLoader, load_data_fashion_mnist
 from .plot import LivePlot, plot_lines, set_figsize, show_images, use_retina
 from .hints import hint_for
 from .hints import install as install_hints
-from .runtime import in_notebook, route_warnings_to_stdout, under_grading
+from .runtime import explore, in_notebook, route_warnings_to_stdout, under_grading
 from .synthetic import synthetic_data
 from .train import (Accumulator, History, Timer, accuracy, evaluate_accuracy, num_correct,
                     train, train_epoch)
@@ -28,7 +28,7 @@ if in_notebook():
 __all__ = [
     "Accumulator", "CLASSES", "History", "LivePlot", "TensorLoader", "Timer", "accuracy",
     "assert_close", "assert_dtype", "assert_float", "assert_shape", "cache_dir", "check",
-    "checks", "describe_device", "evaluate_accuracy", "find_fashion_mnist",
+    "checks", "describe_device", "evaluate_accuracy", "explore", "find_fashion_mnist",
     "get_fashion_mnist_labels", "hint_for", "in_notebook", "install_hints",
     "load_data_fashion_mnist", "load_fashion_mnist", "num_correct", "pick_device", "plot_lines",
     "preview", "reference", "route_warnings_to_stdout", "set_figsize", "show_images",

@@ -41,3 +41,19 @@ def route_warnings_to_stdout() -> None:
     The package calls this on import while nbgrader grades. Introduced in ``03_softmax_scratch``.
     """
     warnings.showwarning = _warning_to_stdout
+
+
+def explore(function, **widgets):
+    """Show ``function`` with sliders: ``ipywidgets.interact(function, **widgets)``.
+
+    While nbgrader grades or validates, nobody looks at sliders, so this does nothing and
+    returns None: the widgets' messages are not worth their risk there (nbclient, which runs
+    the notebook for nbgrader, can stall on a widget's replies, jupyter/nbclient#312).
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    if under_grading():
+        return None
+    from ipywidgets import interact
+
+    return interact(function, **widgets)

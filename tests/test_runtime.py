@@ -32,3 +32,20 @@ def test_otherwise_warnings_stay_on_stderr():
     result = subprocess.run([sys.executable, "-c", WARN], capture_output=True, text=True,
                             env={"PATH": ""})
     assert "watch out" in result.stderr and result.stdout == ""
+
+
+def test_explore_shows_sliders_for_a_learner_and_nothing_under_grading(monkeypatch):
+    from ipywidgets import IntSlider
+
+    calls = []
+
+    def show(x):
+        calls.append(x)
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    assert helpers.explore(show, x=IntSlider(value=3)) is None
+    assert calls == []
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    shown = helpers.explore(show, x=IntSlider(value=3))
+    assert calls == [3]                                  # interact runs it once at the start
+    assert shown.widget.children[0].value == 3
