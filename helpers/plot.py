@@ -43,12 +43,12 @@ def use_retina() -> bool:
 
 
 def set_figsize(figsize=FIGSIZE) -> None:
-    """Set matplotlib's default figure size (inches), and show figures crisp (retina PNG).
+    """Set matplotlib's default figure size (inches). (Importing ``helpers`` in a notebook
+    already makes figures crisp: :func:`use_retina`.)
 
     Introduced in ``01_linear_regression_scratch``.
     """
     plt.rcParams["figure.figsize"] = figsize
-    use_retina()
 
 
 def plot_lines(X, Y, *, xlabel: str, ylabel: str, title: str, legend=None, xscale="linear",

@@ -21,7 +21,7 @@ from typing import Callable
 import torch
 
 from ._readonly import seal
-from .checks import _fail, _type_name, preview
+from .checks import _fail, _type_name, assert_close, assert_float, preview
 
 
 # --- Reference answers (notebook 01) ---------------------------------------------------------
@@ -235,8 +235,6 @@ class SGDSpy:
     def check_mean_loss(self, got) -> None:
         """The epoch's returned loss is the mean over its examples (at the time of each step)."""
         __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-        from .checks import assert_close, assert_float
-
         got = assert_float(got, name=self.name,
                            hint="return total / count, with total built from .item() values.")
         if not self.batch_sizes:

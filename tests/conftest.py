@@ -9,6 +9,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -93,32 +94,57 @@ def fake(monkeypatch) -> FakeFashionMNIST:
     return data
 
 
-@pytest.fixture
-def run_in_kernel():
-    """Run code in a fresh IPython kernel; return its iopub messages (type, content)."""
-    from jupyter_client.manager import start_new_kernel
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-    kernels = []
 
-    def run(code: str, env: dict | None = None, timeout: float = 120) -> list[tuple[str, dict]]:
-        import os
+def strip_ansi(text: str) -> str:
+    """``text`` without the terminal colour codes of IPython's tracebacks."""
+    return ANSI_ESCAPE.sub("", text)
+
+
+class Kernel:
+    """A fresh IPython kernel that runs code one cell after another (jupyter_client).
+
+    It does not inherit ``NBGRADER_EXECUTION`` from the tests' environment; ``env`` adds to
+    (or sets) variables, ``cwd`` is its working directory.
+    """
+
+    def __init__(self, env: dict | None = None, cwd: Path | None = None):
+        from jupyter_client.manager import start_new_kernel
 
         kernel_env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
         kernel_env.update(env or {})
-        km, kc = start_new_kernel(kernel_name="python3", env=kernel_env)
-        kernels.append((km, kc))
+        options = {"cwd": str(cwd)} if cwd is not None else {}
+        self.km, self.kc = start_new_kernel(kernel_name="python3", env=kernel_env, **options)
+
+    def execute(self, code: str, timeout: float = 300) -> tuple[dict, list[tuple[str, dict]]]:
+        """Run ``code``; return the execute_reply's content and the iopub messages
+        (type, content) it produced."""
         messages: list[tuple[str, dict]] = []
-        reply = kc.execute_interactive(
-            code, timeout=timeout,
+        reply = self.kc.execute_interactive(
+            code, timeout=timeout, allow_stdin=False,
             output_hook=lambda msg: messages.append((msg["msg_type"], msg["content"])))
-        errors = [c for t, c in messages if t == "error"]
-        assert reply["content"]["status"] == "ok", errors
+        return reply["content"], messages
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def run_in_kernel():
+    """Run code in a fresh IPython kernel; return its iopub messages (type, content)."""
+    kernels: list[Kernel] = []
+
+    def run(code: str, env: dict | None = None, timeout: float = 120) -> list[tuple[str, dict]]:
+        kernels.append(Kernel(env))
+        reply, messages = kernels[-1].execute(code, timeout)
+        assert reply["status"] == "ok", [c for t, c in messages if t == "error"]
         return messages
 
     yield run
-    for km, kc in kernels:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+    for kernel in kernels:
+        kernel.close()
 
 
 def maintainer_module(name: str):

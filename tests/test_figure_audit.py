@@ -164,7 +164,7 @@ def test_the_audit_runs_on_every_figure_a_kernel_renders():
 
     cells = [
         "import matplotlib.pyplot as plt\nimport torch\nimport helpers\n"
-        "from IPython.display import display\nhelpers.set_figsize()",
+        "from IPython.display import display",   # importing helpers makes figures retina
         "titles = [f'Shirt\\n→ T-shirt {p}%' for p in range(80, 92)]\n"
         "helpers.show_images(torch.rand(12, 1, 28, 28), 2, 6, titles=titles, suptitle='grid');",
         "live = helpers.LivePlot(['loss', 'acc'])\n"

@@ -16,7 +16,7 @@ import torch
 from helpers import hints
 from helpers.checks import assert_close
 
-from .conftest import REPO
+from .conftest import REPO, Kernel, strip_ansi
 
 
 def _no_grad_without_parentheses():
@@ -245,25 +245,11 @@ CELLS = {
 def kernel_runs():
     """Run CELLS in one fresh kernel under ``NBGRADER_EXECUTION=autograde``; for each cell
     return its execute_reply content and its iopub messages (type, content)."""
-    from jupyter_client.manager import start_new_kernel
-
-    env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": "1"}
-    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    kernel = Kernel({"NBGRADER_EXECUTION": "autograde", "OMP_NUM_THREADS": "1"})
     try:
-        runs = {}
-        for key, code in CELLS.items():
-            messages: list[tuple[str, dict]] = []
-            reply = kc.execute_interactive(
-                code, timeout=120,
-                output_hook=lambda msg: messages.append((msg["msg_type"], msg["content"])))
-            runs[key] = (reply["content"], messages)
-        yield runs
+        yield {key: kernel.execute(code, timeout=120) for key, code in CELLS.items()}
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+        kernel.close()
 
 
 def error_of(runs, key) -> dict:
@@ -274,7 +260,7 @@ def error_of(runs, key) -> dict:
 
 def plain(traceback: list[str]) -> list[str]:
     """Without colours, cell numbers and IPython's per-cell file names."""
-    return [re.sub(r"In\[\d+\]|\d+\.py", "#", ANSI.sub("", line)) for line in traceback]
+    return [re.sub(r"In\[\d+\]|\d+\.py", "#", strip_ansi(line)) for line in traceback]
 
 
 def streams(runs, key) -> list[tuple[str, str]]:

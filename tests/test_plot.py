@@ -60,7 +60,7 @@ def test_set_figsize_changes_the_default(monkeypatch):
     assert list(plt.rcParams["figure.figsize"]) == [3, 2]
 
 
-def test_set_figsize_and_use_retina_do_nothing_outside_ipython(monkeypatch):
+def test_use_retina_does_nothing_outside_ipython(monkeypatch):
     """In a script (no IPython shell) use_retina must not create one, as
     matplotlib_inline's set_matplotlib_formats would (with a history file in ~/.ipython)."""
     import IPython
@@ -69,7 +69,6 @@ def test_set_figsize_and_use_retina_do_nothing_outside_ipython(monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     had_shell = InteractiveShell.initialized()
     assert helpers.plot.use_retina() is False
-    helpers.set_figsize()
     assert InteractiveShell.initialized() == had_shell
 
 

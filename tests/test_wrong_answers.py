@@ -8,26 +8,19 @@ must fail with a course message that carries a hint pointing at its real cause.
 """
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
 
-from .conftest import nbgrader_meta, release_path, solution_path, submission
+from .conftest import Kernel, nbgrader_meta, release_path, solution_path, strip_ansi, submission
 from .wrong_answers import CORRECT_VARIANTS, TAMPERING, WRONG_ANSWERS
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class NotebookKernel:
     """A kernel that has run one release notebook with the reference solutions filled in."""
 
     def __init__(self, assignment: str):
-        from jupyter_client.manager import start_new_kernel
-
         self.assignment = assignment
-        folder = str(release_path(assignment).parent)
-        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=folder)
+        self.kernel = Kernel(cwd=release_path(assignment).parent)
         nb = submission(assignment)
         reference = nbformat.read(solution_path(assignment), as_version=4)
         self.solutions = {nbgrader_meta(c)["grade_id"]: c.source for c in reference.cells
@@ -43,15 +36,13 @@ class NotebookKernel:
 
     def run(self, code: str) -> str | None:
         """Execute ``code``; return the error shown to the learner (message, traceback), or None."""
-        outputs = []
-        reply = self.kc.execute_interactive(code, timeout=300, allow_stdin=False,
-                                            output_hook=outputs.append)
-        if reply["content"]["status"] == "ok":
+        reply, messages = self.kernel.execute(code)
+        if reply["status"] == "ok":
             return None
-        errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
-        shown = errors[0] if errors else reply["content"]
-        return ANSI.sub("", "\n".join([f"{shown['ename']}: {shown['evalue']}",
-                                       *shown.get("traceback", [])]))
+        errors = [content for kind, content in messages if kind == "error"]
+        shown = errors[0] if errors else reply
+        return strip_ansi("\n".join([f"{shown['ename']}: {shown['evalue']}",
+                                     *shown.get("traceback", [])]))
 
     def try_answer(self, grade_id: str, source: str, *, hidden: bool = False) -> str | None:
         """Define a learner's answer, run its exercise's visible checks (or, with ``hidden``,
@@ -87,8 +78,7 @@ class NotebookKernel:
             assert self.run(self.solutions[grade_id]) is None
 
     def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
+        self.kernel.close()
 
 
 # Tampering writes into the helpers' module dictionaries; these put them back afterwards.
