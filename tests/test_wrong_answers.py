@@ -2,7 +2,7 @@
 
 One kernel per notebook runs the release notebook with the reference solutions filled in
 (so every visible check passes on the right answer). Then, for each wrong answer of
-``tests/wrong_answers.py``, it redefines the function as the learner would, re-runs that
+``tests/wrong_answers/`` (one module per notebook), it redefines the function as the learner would, re-runs that
 exercise's test cell as the learner sees it, and puts the reference back. Each wrong answer
 must fail with a course message that carries a hint pointing at its real cause.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+
+from helpers import grading
 
 from .conftest import Kernel, nbgrader_meta, release_path, solution_path, strip_ansi, submission
 from .wrong_answers import CORRECT_VARIANTS, TAMPERING, WRONG_ANSWERS
@@ -160,8 +162,9 @@ def test_a_one_line_trick_does_not_pass_the_checks(kernels, assignment, tamperin
     assert message.startswith("AssertionError: ") and tampering.grade_id in message, message
 
 
-@pytest.mark.parametrize("assignment", sorted(WRONG_ANSWERS))
+@pytest.mark.parametrize("assignment", grading.assignments())
 def test_every_exercise_has_at_least_three_wrong_answers(assignment):
+    assert assignment in WRONG_ANSWERS, f"no tests/wrong_answers/nb{assignment[:2]}.py"
     nb = nbformat.read(solution_path(assignment), as_version=4)
     exercises = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")]
     counts = {e: sum(w.grade_id == e for w in WRONG_ANSWERS[assignment]) for e in exercises}
