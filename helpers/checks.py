@@ -62,7 +62,7 @@ def _type_name(x) -> str:
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> torch.Tensor:
+def _as_tensor(name: str, actual, expected: torch.Tensor | str, hint: str | None) -> torch.Tensor:
     """``actual`` as a plain tensor, or a learner-facing failure saying what it was instead.
 
     A plain ``torch.Tensor`` passes as it is; Python numbers and (nested) lists of them are
@@ -70,7 +70,8 @@ def _as_tensor(name: str, actual, expected: torch.Tensor, hint: str | None) -> t
     """
     __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     if actual is None:
-        _fail(name, "got None.", [f"expected: {preview(expected)}"],
+        wanted = expected if isinstance(expected, str) else preview(expected)
+        _fail(name, "got None.", [f"expected: {wanted}"],
               hint or "did the function `return` its result?")
     if type(actual) in TENSOR_TYPES:
         return actual
@@ -112,13 +113,18 @@ def assert_float(actual, *, name: str = "result", hint: str | None = None) -> fl
     return actual
 
 
+_IN_PLACE = ("compute new tensors (`O - m`, `.exp()`) instead of changing the input "
+             "(`O -= m`, `.exp_()`, `y.unsqueeze_(1)`): the caller still needs it.")
+
+
 @contextlib.contextmanager
-def unchanged(name: str, **inputs):
+def unchanged(name: str, *, hint: str | None = None, **inputs):
     """Fail if the code inside the ``with`` block changes any of ``inputs`` in place.
 
     ``with unchanged("softmax", O=O_t): P = softmax(O_t)`` catches ``O -= ...`` or
     ``O.exp_()`` inside the learner's function, which would also corrupt the expected values
-    a test computes from the same tensor.
+    a test computes from the same tensor. ``hint`` replaces the general hint with one about
+    this exercise.
 
     Introduced in ``01_linear_regression_scratch``.
     """
@@ -129,8 +135,7 @@ def unchanged(name: str, **inputs):
         if value.shape != before[key].shape or not torch.equal(value.detach(), before[key]):
             _fail(name, f"changed its input `{key}` in place.",
                   [f"before: {preview(before[key])}", f"after:  {preview(value)}"],
-                  "compute new tensors (`O - m`, `.exp()`) instead of changing the input "
-                  "(`O -= m`, `.exp_()`, `y.unsqueeze_(1)`): the caller still needs it.")
+                  hint or _IN_PLACE)
 
 
 _UNSET = object()
@@ -171,7 +176,7 @@ def assert_shape(actual, shape, *, name: str = "result", hint: str | None = None
     """
     __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
     shape = tuple(shape)
-    tensor = _as_tensor(name, actual, torch.empty(shape), hint)
+    tensor = _as_tensor(name, actual, f"a tensor of shape {shape}", hint)
     if tuple(tensor.shape) != shape:
         _fail(name, "wrong shape.",
               [f"expected shape: {shape}", f"got shape:      {tuple(tensor.shape)}"],
@@ -185,7 +190,7 @@ def assert_dtype(actual, dtype: torch.dtype, *, name: str = "result",
     Introduced in ``01_linear_regression_scratch``.
     """
     __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-    tensor = _as_tensor(name, actual, torch.empty(0, dtype=dtype), hint)
+    tensor = _as_tensor(name, actual, f"a tensor of dtype {dtype}", hint)
     if tensor.dtype != dtype:
         _fail(name, "wrong dtype.", [f"expected dtype: {dtype}", f"got dtype:      {tensor.dtype}"],
               hint)

@@ -34,4 +34,5 @@ def describe_device(device) -> str:
     if device.type == "mps":
         return "mps (Apple GPU)"
     why = "no GPU found" if not torch.cuda.is_available() else "GPU not requested"
-    return f"{device.type} ({why}, {torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"{device.type} ({why}, {threads} thread{'s' if threads != 1 else ''})"

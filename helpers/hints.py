@@ -128,6 +128,21 @@ HINTS: tuple[Hint, ...] = (
          r"Boolean value of Tensor with more than one value is ambiguous",
          "`if`, `and`, `or` and `not` need one True or False, but this tensor holds several: "
          "use `.all()` or `.any()`, or combine tensors element-wise with `&` and `|`."),
+    Hint("saved_tensor_modified", (RuntimeError,),
+         r"one of the variables needed for gradient computation has been modified by an "
+         r"inplace operation",
+         "a tensor that backward() needs was changed in place after it was used (`h += 1`, "
+         "`x.clamp_()`, `x[0] = ...`): compute a new tensor instead (`h = h + 1`)."),
+    Hint("numpy_requires_grad", (RuntimeError,), r"Can't call numpy\(\) on Tensor that requires grad",
+         "this tensor is part of autograd's graph: take a copy outside it first, "
+         "`t.detach().numpy()` (and `.cpu()` before that for a GPU tensor)."),
+    Hint("gradcheck_mismatch", (RuntimeError,), r"Jacobian mismatch for output \d+ with respect to input",
+         "the gradient from backward() does not match finite differences of forward(): backward "
+         "must return grad_output times the derivative of forward at the saved input."),
+    Hint("wrong_number_of_gradients", (RuntimeError,),
+         r"returned an incorrect number of gradients \(expected \d+, got \d+\)",
+         "a custom Function's backward returns one gradient per input of forward (None for an "
+         "input that needs none), in the same order."),
     Hint("view_stride", (RuntimeError,),
          r"view size is not compatible with input tensor's size and stride",
          "use `.reshape(...)` instead of `.view(...)`: after a transpose or slicing the "

@@ -114,3 +114,17 @@ def test_unchanged_catches_an_input_changed_in_place():
         with unchanged("softmax", O=O):
             O.exp_()
     assert "changed its input `O` in place" in str(err.value)
+
+
+def test_unchanged_takes_a_hint_about_the_exercise():
+    x = torch.ones(2)
+    with pytest.raises(AssertionError, match="hint: nudge a copy"):
+        with unchanged("central_difference", x=x, hint="nudge a copy"):
+            x += 1
+
+
+def test_none_for_a_shape_or_dtype_says_what_was_wanted_in_words():
+    with pytest.raises(AssertionError, match=r"got None\.\n  expected: a tensor of shape \(3,\)"):
+        assert_shape(None, (3,), name="grad_of")
+    with pytest.raises(AssertionError, match=r"expected: a tensor of dtype torch.float64"):
+        assert_dtype(None, torch.float64, name="central_difference")

@@ -84,11 +84,11 @@ def test_validator_fails_every_graded_test_on_the_untouched_release(assignment):
 def pipeline(tmp_path_factory):
     """generate_assignment → autograde → generate_feedback for three students."""
     root = grading.new_course_root(tmp_path_factory.mktemp("course"))
-    for assignment in (LINREG, SOFTMAX):
+    for assignment in ASSIGNMENTS:
         nbgrader(root, "generate_assignment", assignment, "--force")
     students = {
-        "ref": {LINREG: submission(LINREG), SOFTMAX: submission(SOFTMAX)},
-        "blank": {LINREG: nbformat.read(release_path(LINREG), as_version=4)},
+        "ref": {a: submission(a) for a in ASSIGNMENTS},
+        "blank": {a: nbformat.read(release_path(a), as_version=4) for a in ASSIGNMENTS},
         "partial": {LINREG: submission(
             LINREG, replace={"squared_loss": WRONG_SQUARED_LOSS, "train_linreg": RAISING_TRAIN},
             delete=("test_linreg",))},
@@ -99,10 +99,9 @@ def pipeline(tmp_path_factory):
             folder = root / "submitted" / student / assignment
             folder.mkdir(parents=True)
             nbformat.write(nb, folder / f"{assignment}.ipynb")
-    nbgrader(root, "autograde", LINREG)           # all three students
-    nbgrader(root, "autograde", SOFTMAX)          # ref and tamper submitted it
-    nbgrader(root, "generate_feedback", LINREG)
-    nbgrader(root, "generate_feedback", SOFTMAX)
+    for assignment in ASSIGNMENTS:
+        nbgrader(root, "autograde", assignment)
+        nbgrader(root, "generate_feedback", assignment)
     return root
 
 
@@ -123,14 +122,21 @@ def feedback(root: Path, student: str, assignment: str) -> str:
     return (root / "feedback" / student / assignment / f"{assignment}.html").read_text()
 
 
-@pytest.mark.parametrize("assignment", [LINREG, SOFTMAX])
+def points_of(assignment: str) -> dict[str, int]:
+    """The points of each graded test cell of a solution notebook."""
+    nb = nbformat.read(solution_path(assignment), as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_scores_full_marks(pipeline, assignment):
     score, max_score, cells = scores(pipeline, assignment, "ref")
-    assert max_score == 10
+    assert max_score == sum(points_of(assignment).values()) == 10
     assert score == max_score, cells
 
 
-@pytest.mark.parametrize("assignment", [LINREG, SOFTMAX])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_grading_writes_nothing_to_stderr(pipeline, assignment):
     """A test cell with stderr output scores 0: the helpers and notebooks stay quiet."""
     nb = autograded(pipeline, "ref", assignment)
@@ -139,15 +145,16 @@ def test_grading_writes_nothing_to_stderr(pipeline, assignment):
     assert noisy == []
 
 
-def test_untouched_release_scores_zero_and_is_graded(pipeline):
-    score, max_score, cells = scores(pipeline, LINREG, "blank")
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_scores_zero_and_is_graded(pipeline, assignment):
+    score, max_score, cells = scores(pipeline, assignment, "blank")
     assert (score, max_score) == (0, 10)
-    assert set(cells) == set(PARTIAL_POINTS)
-    nb = autograded(pipeline, "blank", LINREG)
+    assert set(cells) == set(points_of(assignment))
+    nb = autograded(pipeline, "blank", assignment)
     for cell in grade_cells(nb).values():
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert errors and errors[0].ename == "NotImplementedError"
-    assert "NotImplementedError" in feedback(pipeline, "blank", LINREG)
+    assert "NotImplementedError" in feedback(pipeline, "blank", assignment)
 
 
 def test_one_line_tampering_with_the_checks_scores_nothing(pipeline):
@@ -155,8 +162,9 @@ def test_one_line_tampering_with_the_checks_scores_nothing(pipeline):
     assert (score, max_score) == (0, 10), cells
 
 
-def test_feedback_carries_the_course_hint_of_an_error(pipeline):
-    page = html.unescape(feedback(pipeline, "blank", LINREG))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_carries_the_course_hint_of_an_error(pipeline, assignment):
+    page = html.unescape(feedback(pipeline, "blank", assignment))
     assert "hint: this exercise is not done yet" in page
 
 

@@ -80,6 +80,38 @@ def _backward_twice():
     loss.backward()
 
 
+def _saved_tensor_modified():
+    h = torch.ones(3, requires_grad=True) * 2
+    loss = (h ** 2).sum()
+    h += 1
+    loss.backward()
+
+
+class _Twice(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 2, grad_output
+
+
+class _WrongBackward(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clamp(0, 6)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+def _gradcheck_mismatch():
+    x = torch.tensor([-1.0, 2.0, 7.0], dtype=torch.float64, requires_grad=True)
+    torch.autograd.gradcheck(_WrongBackward.apply, (x,))
+
+
 def _ambiguous_if():
     if torch.ones(3) > 0:
         pass
@@ -130,6 +162,10 @@ CASES = [
     ("item_non_scalar", lambda: float(torch.ones(3))),
     ("ambiguous_bool", _ambiguous_if),
     ("view_stride", lambda: torch.ones(3, 4).T.view(-1)),
+    ("saved_tensor_modified", _saved_tensor_modified),
+    ("numpy_requires_grad", lambda: torch.ones(2, requires_grad=True).numpy()),
+    ("gradcheck_mismatch", _gradcheck_mismatch),
+    ("wrong_number_of_gradients", lambda: _Twice.apply(torch.ones(2, requires_grad=True)).sum().backward()),
     ("dot_of_matrices", lambda: torch.dot(torch.ones(3, 2), torch.ones(2, 1))),
     ("no_grad_not_called", _no_grad_without_parentheses),
     ("module_method_on_function", lambda: (lambda X: X).eval()),
