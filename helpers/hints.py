@@ -132,7 +132,8 @@ HINTS: tuple[Hint, ...] = (
          r"one of the variables needed for gradient computation has been modified by an "
          r"inplace operation",
          "a tensor that backward() needs was changed in place after it was used (`h += 1`, "
-         "`x.clamp_()`, `x[0] = ...`): compute a new tensor instead (`h = h + 1`)."),
+         "`x.clamp_()`, or optimizer.step() before loss.backward()): compute a new tensor "
+         "instead (`h = h + 1`), and call step() only after backward()."),
     Hint("numpy_requires_grad", (RuntimeError,), r"Can't call numpy\(\) on Tensor that requires grad",
          "this tensor is part of autograd's graph: take a copy outside it first, "
          "`t.detach().numpy()` (and `.cpu()` before that for a GPU tensor)."),
@@ -143,6 +144,16 @@ HINTS: tuple[Hint, ...] = (
          r"returned an incorrect number of gradients \(expected \d+, got \d+\)",
          "a custom Function's backward returns one gradient per input of forward (None for an "
          "input that needs none), in the same order."),
+    Hint("module_init_missing", (AttributeError,), r"cannot assign .+ before Module\.__init__\(\) call",
+         "start __init__ with super().__init__(): nn.Module must set itself up before layers or "
+         "parameters can be assigned to self."),
+    Hint("forward_missing", (NotImplementedError,), r'is missing the required "forward" function',
+         "define forward(self, X) inside the class (indented like __init__) and return the "
+         "output; call the model as net(X)."),
+    Hint("sequential_weight", (AttributeError,),
+         r"'Sequential' object has no attribute '(weight|bias)'",
+         "an nn.Sequential has no weight of its own: its layers are net[0], net[1], ...; use "
+         "net[0].weight and net[0].bias."),
     Hint("view_stride", (RuntimeError,),
          r"view size is not compatible with input tensor's size and stride",
          "use `.reshape(...)` instead of `.view(...)`: after a transpose or slicing the "

@@ -14,11 +14,15 @@ This module is read-only in notebooks (:mod:`helpers._readonly`).
 """
 from __future__ import annotations
 
+import copy
 import types
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from ._readonly import seal
 from .checks import _fail, _type_name, assert_close, assert_float, preview
@@ -252,6 +256,224 @@ class SGDSpy:
         assert_close(got, exact, rtol=1e-4, name=f"{self.name}: the mean loss per example",
                      hint="add up l.sum().item() and len(y) over the epoch, then divide once by "
                           "the number of examples.")
+
+
+# --- Reference answers (notebook 02) ---------------------------------------------------------
+
+def load_array(features, labels, batch_size, *, shuffle=True, generator=None):
+    """A ``DataLoader`` of ``(X, y)`` minibatches over ``TensorDataset(features, labels)``.
+
+    Introduced in ``02_linear_regression_nn``.
+    """
+    return DataLoader(TensorDataset(features, labels), batch_size, shuffle=shuffle,
+                      generator=generator)
+
+
+def linear_sequential(num_inputs):
+    """``nn.Sequential(nn.Linear(num_inputs, 1))``, weight from N(0, 0.01²), bias zero.
+
+    Introduced in ``02_linear_regression_nn``.
+    """
+    net = nn.Sequential(nn.Linear(num_inputs, 1))
+    nn.init.normal_(net[0].weight, mean=0.0, std=0.01)
+    nn.init.zeros_(net[0].bias)
+    return net
+
+
+def build_model(make: Callable, name: str):
+    """Call ``make()`` (a learner's model constructor) and return the model it builds.
+
+    Fails with a course message when the constructor warns (a deprecated API such as
+    ``nn.init.normal`` without ``_``), forgot ``super().__init__()``, initialised a layer of
+    an ``nn.Sequential`` through the container (``net.weight``), or returned something that
+    is not an ``nn.Module``.
+
+    Introduced in ``02_linear_regression_nn``.
+    """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = make()
+        except AttributeError as err:
+            if "Module.__init__() call" not in str(err) and not (
+                    "'Sequential' object has no attribute" in str(err)):
+                raise
+            model, error = None, str(err)
+    if error is not None and "Module.__init__() call" in error:
+        _fail(name, f"raised AttributeError: {error}", [],
+              "start __init__ with super().__init__(): nn.Module must set itself up before "
+              "layers can be assigned to self.")
+    if error is not None:
+        _fail(name, f"raised AttributeError: {error}", [],
+              "an nn.Sequential has no weight of its own: the layer inside it is net[0], so "
+              "initialise net[0].weight and net[0].bias.")
+    messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    if messages:
+        _fail(name, "raised a warning.", [f"got: {m}" for m in messages],
+              "a deprecated API: use the initialisers with a trailing underscore, which fill the "
+              "tensor in place: nn.init.normal_ and nn.init.zeros_, not nn.init.normal.")
+    if not isinstance(model, nn.Module):
+        _fail(name, f"should build an nn.Module, got {_type_name(model)}.", [],
+              "return the model you built (a class's constructor returns it by itself).")
+    return model
+
+
+def _snapshot(net) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def _flat(tensors) -> torch.Tensor:
+    return torch.cat([t.detach().reshape(-1).double() for t in tensors])
+
+
+class SGDReplay:
+    """Where minibatch SGD on a mean loss must leave a model, and where the usual mistakes do.
+
+    Build it from the model *before* training (its parameters and any gradients it holds are
+    copied), the minibatches, the learning rate and the loss (``nn.MSELoss()`` unless given).
+    It replays, on copies, the right loop (for each minibatch: zero the gradients, backward()
+    on the loss, step) and the usual wrong ones: gradients never zeroed, a step before
+    backward(), zeroing between backward() and the step, a loss divided again by the batch
+    size (the notes' double scaling), summed, or halved as in notebook 01, another learning
+    rate. :meth:`check` then passes when the learner's model has the right parameters, or
+    says which mistake gives the ones it has. ``zero``, ``step`` and ``lr_call`` are how the
+    task spells those calls, quoted in hints.
+
+    Introduced in ``02_linear_regression_nn``.
+    """
+
+    def __init__(self, net, batches, lr: float, *, loss: Callable | None = None, epochs: int = 1,
+                 name: str = "training loop", zero: str = "optimizer.zero_grad()",
+                 step: str = "optimizer.step()",
+                 lr_call: str = "optim.SGD(net.parameters(), lr=lr), not a number of your own "
+                                "(without lr=, SGD uses its default 0.001)"):
+        self.batches = [(X, y) for X, y in batches]
+        self.lr, self.epochs, self.name = lr, epochs, name
+        self.loss = nn.MSELoss() if loss is None else loss
+        self.start = copy.deepcopy(net)
+        for p, q in zip(self.start.parameters(), net.parameters()):
+            p.grad = None if q.grad is None else q.grad.detach().clone()
+        self.initial = _snapshot(net)
+        self.right, self.losses = self._run()
+        n = "len(y)"
+        spelled = (f"nn.{type(self.loss).__name__}()" if isinstance(self.loss, nn.Module)
+                   else "the loss")
+        self.variants = [
+            (self.initial, "the parameters did not change.",
+             f"train the model you were given: for each minibatch, {zero}, then backward() on "
+             f"its loss, then {step}. Zeroing between backward() and the step, or stepping "
+             "before any backward(), leaves the step no gradient."
+             + ("" if step == "optimizer.step()" else " And update each parameter in place "
+                "(p -= ...): p = p - ... makes a new tensor and leaves the model as it was.")),
+            (self._run(order="bs")[0], "the gradients piled up: the result is that of a loop "
+             "that never zeroes them.",
+             f"call {zero} for every minibatch, before backward(): backward() adds to .grad."),
+            (self._run(order="szb")[0], "each step used the previous minibatch's gradient: the "
+             "result is that of a step before backward().",
+             f"keep the order {zero}, loss.backward(), {step}."),
+            (self._run(scale="divide")[0], f"the steps were {n} times too small: the mean loss "
+             "was divided by the batch size again (the notes' double scaling).",
+             f"{spelled} already averages over the minibatch: call backward() on it as it "
+             "is, without / len(y) or / batch_size."),
+            (self._run(scale="multiply")[0], f"the steps were {n} times too large: the loss "
+             "was summed over the minibatch, not averaged.",
+             f"use the mean loss, {spelled} with its default reduction='mean', not a sum."),
+            (self._run(maximize=True)[0], "the parameters moved up the gradient: the loss "
+             "was made larger, not smaller.",
+             "subtract the gradient, p -= lr * p.grad (gradient *descent*)."),
+        ]
+        if isinstance(self.loss, nn.MSELoss):
+            self.variants.append((
+                self._run(scale=0.5)[0], "the steps were half as large: the loss had notebook "
+                "01's factor 1/2.",
+                "nn.MSELoss() is the mean of (y_hat - y)**2, without the 1/2 of notebook 01's "
+                "squared_loss."))
+        for other in (1e-3, 0.03):
+            if other != lr:
+                self.variants.append((
+                    self._run(lr=other)[0], f"the result is that of the learning rate {other:g}, "
+                    f"not lr={lr:g}.",
+                    f"use the function's own `lr`: {lr_call}."))
+
+    def _run(self, *, lr=None, order="zbs", scale=1.0, maximize=False):
+        """Train a copy: for each minibatch the loss first, then zero (z), backward (b) and
+        step (s) in ``order``; return its parameters and losses (None if autograd refuses)."""
+        net = copy.deepcopy(self.start)
+        for p, q in zip(net.parameters(), self.start.parameters()):
+            p.grad = None if q.grad is None else q.grad.clone()
+        optimizer = torch.optim.SGD(net.parameters(), lr=self.lr if lr is None else lr,
+                                    maximize=maximize)
+        losses = []
+        try:
+            with torch.enable_grad():
+                for _ in range(self.epochs):
+                    for X, y in self.batches:
+                        loss = self.loss(net(X), y)
+                        losses.append(float(loss.detach()))
+                        factor = {"divide": 1 / len(y), "multiply": len(y)}.get(scale, scale)
+                        for op in order:
+                            if op == "z":
+                                optimizer.zero_grad()
+                            elif op == "s":
+                                optimizer.step()
+                            else:
+                                (loss * factor).backward()
+        except RuntimeError:   # a step before backward() can change what backward() needs
+            return None, losses
+        return _snapshot(net), losses
+
+    def check(self, net) -> None:
+        """The learner's ``net``, after training, has the parameters of the right loop."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        got = [p.detach() for p in net.parameters()]
+        shapes = [tuple(p.shape) for p in got]
+        want = [tuple(p.shape) for p in self.right]
+        if shapes != want:
+            _fail(self.name, "the model's parameters changed their number or shapes.",
+                  [f"expected shapes: {want}", f"got shapes:      {shapes}"],
+                  "train the model you were given: do not build a new one or replace its layers.")
+        got_flat = _flat(got)
+
+        def same(params) -> bool:
+            ref_flat = _flat(params)
+            return bool(torch.allclose(got_flat, ref_flat, rtol=1e-4,
+                                       atol=1e-6 * (1 + float(ref_flat.abs().max()))))
+
+        if same(self.right):
+            return
+        details = [f"expected: {preview(_flat(self.right).float())}",
+                   f"got:      {preview(got_flat.float())}",
+                   f"(all parameters, flattened; before training: "
+                   f"{preview(_flat(self.initial).float())})"]
+        if not bool(torch.isfinite(got_flat).all()):
+            details.append("your parameters contain nan or inf: the steps diverged.")
+        for params, problem, hint in self.variants:
+            if params is not None and same(params):
+                _fail(self.name, problem, details, hint)
+        _fail(self.name, "the parameters after training differ from those of the right loop.",
+              details, "for each minibatch: compute the loss of net(X) against y, zero the "
+              "gradients, backward(), step, with the learning rate you were given.")
+
+    def check_losses(self, losses) -> None:
+        """``losses`` holds the loss of every minibatch, as floats, in order."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        if type(losses) is not list:
+            _fail(self.name, f"should return a list of losses, got {_type_name(losses)}.", [],
+                  "append l.item() to a list for every minibatch and return the list.")
+        if len(losses) != len(self.losses):
+            _fail(self.name, "should return one loss per minibatch.",
+                  [f"expected: {len(self.losses)} losses ({len(self.batches)} minibatches x "
+                   f"{self.epochs} epochs)", f"got:      {len(losses)}"],
+                  "append l.item() inside the loop over the minibatches, once per step.")
+        for i, value in enumerate(losses):
+            assert_float(value, name=f"{self.name}: losses[{i}]",
+                         hint="append l.item(): a Python float, not the tensor.")
+        if not losses:
+            return
+        assert_close(losses, self.losses, rtol=1e-4, name=f"{self.name}: the losses",
+                     hint="append each minibatch's loss, l.item(), computed before its step.")
 
 
 seal(__name__)

@@ -112,6 +112,15 @@ def _gradcheck_mismatch():
     torch.autograd.gradcheck(_WrongBackward.apply, (x,))
 
 
+class _NoInit(torch.nn.Module):
+    def __init__(self):
+        self.linear = torch.nn.Linear(2, 1)
+
+
+class _NoForward(torch.nn.Module):
+    pass
+
+
 def _ambiguous_if():
     if torch.ones(3) > 0:
         pass
@@ -163,6 +172,9 @@ CASES = [
     ("ambiguous_bool", _ambiguous_if),
     ("view_stride", lambda: torch.ones(3, 4).T.view(-1)),
     ("saved_tensor_modified", _saved_tensor_modified),
+    ("module_init_missing", _NoInit),
+    ("forward_missing", lambda: _NoForward()(torch.ones(2))),
+    ("sequential_weight", lambda: torch.nn.Sequential(torch.nn.Linear(2, 1)).weight),
     ("numpy_requires_grad", lambda: torch.ones(2, requires_grad=True).numpy()),
     ("gradcheck_mismatch", _gradcheck_mismatch),
     ("wrong_number_of_gradients", lambda: _Twice.apply(torch.ones(2, requires_grad=True)).sum().backward()),

@@ -153,3 +153,95 @@ def test_the_course_modules_that_tests_rely_on_are_sealed():
                       (sys.modules["helpers.loader"], "TensorLoader")]:
         with pytest.raises(AttributeError):
             setattr(mod, name, None)
+
+
+# --- notebook 02: the model builder check and the SGD replay ---------------------------------
+
+def test_build_model_returns_the_model_and_names_the_usual_mistakes():
+    import torch.nn as nn
+
+    assert isinstance(ref.build_model(lambda: ref.linear_sequential(3), "m"), nn.Sequential)
+
+    class NoSuper(nn.Module):
+        def __init__(self):
+            self.linear = nn.Linear(2, 1)
+
+    assert "super().__init__()" in failure(ref.build_model, NoSuper, "NoSuper()")
+
+    def through_container():
+        net = nn.Sequential(nn.Linear(2, 1))
+        nn.init.zeros_(net.weight)
+
+    assert "net[0]" in failure(ref.build_model, through_container, "m")
+    assert "nn.init.normal_" in failure(ref.build_model,
+                                        lambda: nn.init.normal(nn.Linear(2, 1).weight), "m")
+    assert "should build an nn.Module" in failure(ref.build_model, lambda: None, "m")
+    with pytest.raises(AttributeError, match="other"):          # other errors are the learner's
+        ref.build_model(lambda: nn.Linear(2, 1).other, "m")
+
+
+def replay_problem(seed=0, epochs=1):
+    g = torch.Generator().manual_seed(seed)
+    X, y = torch.randn(9, 2, generator=g), torch.randn(9, 1, generator=g)
+    batches = [(X[i:i + 4], y[i:i + 4]) for i in range(0, 9, 4)]
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    return net, batches, ref.SGDReplay(net, batches, 0.1, epochs=epochs, name="loop")
+
+
+def optim_loop(net, batches, *, order=("zero", "backward", "step"), lr=0.1, scale=1.0, epochs=1,
+               reduction="mean"):
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        for X, y in batches:
+            loss = F.mse_loss(net(X), y, reduction=reduction)
+            losses.append(loss.item())
+            for op in order:
+                if op == "zero":
+                    optimizer.zero_grad()
+                elif op == "step":
+                    optimizer.step()
+                else:
+                    (loss * (1 / len(y) if scale == "divide" else scale)).backward()
+    return losses
+
+
+def test_the_replay_accepts_the_right_loop_and_its_losses():
+    net, batches, replay = replay_problem(epochs=2)
+    losses = optim_loop(net, batches, epochs=2)
+    replay.check(net)
+    replay.check_losses(losses)
+    assert "one loss per minibatch" in failure(replay.check_losses, losses[:3])
+    assert "Python float" in failure(replay.check_losses, [torch.tensor(v) for v in losses])
+    net, batches, replay = replay_problem()
+    optim_loop(net, batches, order=("backward", "step", "zero"))   # zeroing after the step is right
+    replay.check(net)
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    ({"order": ("backward", "step")}, "piled up"),
+    ({"order": ("backward", "zero", "step")}, "did not change"),
+    ({"order": ("step", "zero", "backward")}, "previous minibatch"),
+    ({"scale": "divide"}, "divided by the batch size again"),
+    ({"reduction": "sum"}, "summed"),
+    ({"scale": 0.5}, "half as large"),
+    ({"lr": 0.03}, "learning rate 0.03"),
+    ({"lr": 0.001}, "learning rate 0.001"),
+    ({"lr": 0.07}, "differ from those of the right loop"),
+])
+def test_the_replay_names_the_mistake(mistake, expected):
+    net, batches, replay = replay_problem()
+    optim_loop(net, batches, **mistake)
+    assert expected in failure(replay.check, net)
+
+
+def test_the_replay_starts_from_leftover_gradients_and_names_a_new_model():
+    net, batches, _ = replay_problem()
+    for p in net.parameters():
+        p.grad = torch.ones_like(p)
+    replay = ref.SGDReplay(net, batches[:1], 0.1, name="step")
+    optim_loop(net, batches[:1], order=("backward", "step"))        # the leftovers join the step
+    assert "piled up" in failure(replay.check, net)
+    net, batches, replay = replay_problem()
+    assert "changed their number or shapes" in failure(replay.check, torch.nn.Linear(3, 1))
