@@ -88,12 +88,15 @@ def assignments(course_root: Path = COURSE_ROOT) -> list[str]:
     return sorted(d.name for d in source.iterdir() if (d / f"{d.name}.ipynb").is_file())
 
 
-def nbgrader(args: list[str], cwd: Path, timeout: float | None = None):
+def nbgrader(args: list[str], cwd: Path, timeout: float | None = None,
+             env: dict[str, str] | None = None):
     """Run one nbgrader command in the course root ``cwd``; return the completed process.
+
+    ``env`` adds environment variables (e.g. ``OMP_NUM_THREADS`` when several run at once).
 
     Introduced in ``01_linear_regression_scratch``.
     """
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     # nbgrader runs `alembic` and `jupyter` from PATH: use this environment's.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     # A session of its own, so that on timeout the kernels it started go too.
@@ -190,7 +193,8 @@ def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
 
 
 def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], template: Path,
-                   out: Path, timeout: int, max_seconds: float) -> list[Result]:
+                   out: Path, timeout: int, max_seconds: float,
+                   env: dict[str, str] | None = None) -> list[Result]:
     """Autograde and write feedback for one student in a course directory of their own."""
     results = [Result(student, a) for a in ids]
     if not STUDENT_ID.match(student):
@@ -214,7 +218,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                      ["generate_feedback", r.assignment, "--student", student, "--force"]]
             for step in steps:
                 try:
-                    proc = nbgrader(step, root, timeout=max_seconds)
+                    proc = nbgrader(step, root, timeout=max_seconds, env=env)
                 except subprocess.TimeoutExpired:
                     r.status, r.detail = "error", f"nbgrader {step[0]} ran over {max_seconds:g} s"
                     break
@@ -246,7 +250,8 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     """Grade every student folder in ``submissions``; write results under ``out``.
 
     ``timeout`` limits each cell (seconds), ``max_seconds`` each nbgrader command, and
-    ``jobs`` students are graded at once. Returns one :class:`Result` per student and
+    ``jobs`` students are graded at once, the CPU cores split between them
+    (``OMP_NUM_THREADS``). Returns one :class:`Result` per student and
     assignment and writes them to ``out/grades.csv``.
 
     Introduced in ``01_linear_regression_scratch``.
@@ -266,9 +271,13 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
         max_scores = {a: gb.find_assignment(a).max_score for a in submitted_ids}
     results: list[Result] = []
+    # torch starts a thread per core in every kernel: split the cores between the jobs, or
+    # the kernels fight over them and all run many times slower
+    threads = {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, jobs)))}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_student, student, notebooks, submitted_ids, template, out,
-                               timeout, max_seconds) for student, notebooks in found.items()]
+                               timeout, max_seconds, threads)
+                   for student, notebooks in found.items()]
         for future in tqdm(as_completed(futures), total=len(futures), desc="grading",
                            unit="student", disable=not progress):
             results.extend(future.result())

@@ -9,6 +9,7 @@ import csv
 import html
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -25,8 +26,9 @@ LINREG = "01_linear_regression_scratch"
 SOFTMAX = "03_softmax_scratch"
 
 
-def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = grading.nbgrader(list(args), root)
+def nbgrader(root: Path, *args: str, threads: int | None = None) -> subprocess.CompletedProcess:
+    env = {"OMP_NUM_THREADS": str(threads)} if threads else None
+    proc = grading.nbgrader(list(args), root, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -64,12 +66,16 @@ HOSTILE_SOFTMAX = {
 
 # --- Validator: the correctness gate (the CLI exits 0 even when validation fails) ---------
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+# What a learner's Validate button runs. Shown on one notebook: for every notebook the pipeline
+# below grades the reference solution (full marks) and the untouched release (every graded
+# cell fails with NotImplementedError), which is the same execution and a stronger check.
+
+@pytest.mark.parametrize("assignment", [LINREG])
 def test_validator_passes_every_test_on_the_solution(assignment):
     assert Validator().validate(str(solution_path(assignment))) == {}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", [LINREG])
 def test_validator_fails_every_graded_test_on_the_untouched_release(assignment):
     result = Validator().validate(str(release_path(assignment)))
     failed = result.get("failed", [])
@@ -80,12 +86,26 @@ def test_validator_fails_every_graded_test_on_the_untouched_release(assignment):
 
 # --- The real nbgrader pipeline, end to end -------------------------------------------------
 
+def grade_assignment(root: Path, assignment: str, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
+    """generate_assignment → autograde → generate_feedback of one assignment, in a course
+    directory of its own, for ``notebooks`` by student."""
+    root = grading.new_course_root(root)
+    nbgrader(root, "generate_assignment", assignment, "--force", threads=1)
+    for student, nb in notebooks.items():
+        folder = root / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+    nbgrader(root, "autograde", assignment, threads=1)      # two run at once on 2 cores
+    nbgrader(root, "generate_feedback", assignment, threads=1)
+    return root
+
+
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    """generate_assignment → autograde → generate_feedback for three students."""
-    root = grading.new_course_root(tmp_path_factory.mktemp("course"))
-    for assignment in ASSIGNMENTS:
-        nbgrader(root, "generate_assignment", assignment, "--force")
+def pipeline(tmp_path_factory) -> dict[str, Path]:
+    """Every assignment graded by nbgrader's own commands for its students: "ref" and "blank"
+    submit every notebook, "partial" notebook 01 and "tamper" notebook 03. Each assignment
+    has its own course directory (and gradebook), so two are graded at once, one thread each."""
+    base = tmp_path_factory.mktemp("course")
     students = {
         "ref": {a: submission(a) for a in ASSIGNMENTS},
         "blank": {a: nbformat.read(release_path(a), as_version=4) for a in ASSIGNMENTS},
@@ -94,32 +114,28 @@ def pipeline(tmp_path_factory):
             delete=("test_linreg",))},
         "tamper": {SOFTMAX: submission(SOFTMAX, replace=HOSTILE_SOFTMAX)},
     }
-    for student, notebooks in students.items():
-        for assignment, nb in notebooks.items():
-            folder = root / "submitted" / student / assignment
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{assignment}.ipynb")
-    for assignment in ASSIGNMENTS:
-        nbgrader(root, "autograde", assignment)
-        nbgrader(root, "generate_feedback", assignment)
-    return root
+    by_assignment = {a: {s: nbs[a] for s, nbs in students.items() if a in nbs} for a in ASSIGNMENTS}
+    with ThreadPoolExecutor(2) as pool:
+        roots = pool.map(lambda a: grade_assignment(base / a, a, by_assignment[a]), ASSIGNMENTS)
+        return dict(zip(ASSIGNMENTS, roots))
 
 
-def scores(root: Path, assignment: str, student: str) -> tuple[float, float, dict[str, float]]:
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+def scores(pipeline: dict[str, Path], assignment: str, student: str):
+    """(score, max score, points by grade cell) of a student's graded assignment."""
+    with Gradebook(f"sqlite:///{pipeline[assignment] / 'gradebook.db'}") as gb:
         sub = gb.find_submission(assignment, student)
         nb = gb.find_submission_notebook(assignment, assignment, student)
         cells = {g.name: g.score for g in nb.grades if g.cell_type == "code"}
         return sub.score, sub.max_score, cells
 
 
-def autograded(root: Path, student: str, assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(root / "autograded" / student / assignment / f"{assignment}.ipynb",
-                         as_version=4)
+def autograded(pipeline: dict[str, Path], student: str, assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(pipeline[assignment] / "autograded" / student / assignment
+                         / f"{assignment}.ipynb", as_version=4)
 
 
-def feedback(root: Path, student: str, assignment: str) -> str:
-    return (root / "feedback" / student / assignment / f"{assignment}.html").read_text()
+def feedback(pipeline: dict[str, Path], student: str, assignment: str) -> str:
+    return (pipeline[assignment] / "feedback" / student / assignment / f"{assignment}.html").read_text()
 
 
 def points_of(assignment: str) -> dict[str, int]:
@@ -177,7 +193,7 @@ def test_partial_submission_scores_exactly_the_right_exercises(pipeline):
 def test_a_deleted_test_cell_comes_back_at_grading(pipeline):
     nb = autograded(pipeline, "partial", LINREG)
     assert "test_linreg" in grade_cells(nb)
-    submitted = nbformat.read(pipeline / "submitted" / "partial" / LINREG / f"{LINREG}.ipynb",
+    submitted = nbformat.read(pipeline[LINREG] / "submitted" / "partial" / LINREG / f"{LINREG}.ipynb",
                               as_version=4)
     assert "test_linreg" not in grade_cells(submitted)
 
@@ -302,3 +318,16 @@ def test_an_nbgrader_command_over_its_time_limit_is_killed(tmp_path):
     with pytest.raises(subprocess.TimeoutExpired):
         grading.nbgrader(["--version"], tmp_path, timeout=0.01)
     assert grading.nbgrader(["--version"], tmp_path).returncode == 0
+
+
+def test_parallel_grading_splits_the_cores_between_the_jobs(tmp_path, monkeypatch):
+    """Each of ``jobs`` students graded at once gets cores // jobs torch threads."""
+    seen = []
+    monkeypatch.setattr(grading, "_grade_student", lambda *args: seen.append(args[-1]) or [])
+    monkeypatch.setattr(grading.os, "cpu_count", lambda: 8)
+    subs = tmp_path / "subs"
+    for student in ("ada", "bob"):
+        (subs / student).mkdir(parents=True)
+        nbformat.write(submission(LINREG), subs / student / f"{LINREG}.ipynb")
+    grading.grade(subs, tmp_path / "out", jobs=4, ids=[LINREG], progress=False)
+    assert seen == [{"OMP_NUM_THREADS": "2"}] * 2
