@@ -476,4 +476,18 @@ class SGDReplay:
                      hint="append each minibatch's loss, l.item(), computed before its step.")
 
 
+# --- Reference answers (notebook 04) ---------------------------------------------------------
+
+def softmax_net(num_inputs=784, num_outputs=10):
+    """``nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))`` returning logits;
+    weight from N(0, 0.01²), bias zero.
+
+    Introduced in ``04_softmax_nn``.
+    """
+    net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))
+    nn.init.normal_(net[1].weight, mean=0.0, std=0.01)
+    nn.init.zeros_(net[1].bias)
+    return net
+
+
 seal(__name__)
