@@ -83,9 +83,9 @@ HINTS: tuple[Hint, ...] = (
          "`(y_hat.argmax(dim=1) == y).float().mean()`."),
     Hint("none_value", (AttributeError, TypeError),
          rf"'NoneType' object has no attribute|{_NONE_OPERAND}",
-         "a value is None: `p.grad` stays None until backward() ran on a result of `p` "
-         "(requires_grad=True), and `p = p - ...` makes a new tensor without one (update in "
-         "place: `p -= ...`); or a function has no `return`."),
+         "a value is None: `p.grad` until backward() ran on a result of `p` (requires_grad"
+         "=True), or after `p = p - ...` (update in place: `p -= ...`); a state not yet "
+         "started (a momentum buffer: `p.grad.clone()`); or a function has no `return`."),
     Hint("no_grad_fn", (RuntimeError,),
          r"element 0 of tensors does not require grad and does not have a grad_fn",
          "the loss was computed without autograd: create the parameters with "

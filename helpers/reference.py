@@ -490,4 +490,263 @@ def softmax_net(num_inputs=784, num_outputs=10):
     return net
 
 
+# --- Reference answers (notebook 06) ---------------------------------------------------------
+
+def init_weights(m):
+    """For ``net.apply``: an ``nn.Linear``'s weight from N(0, 0.01²), its bias zero.
+
+    Introduced in ``06_mlp_nn``.
+    """
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, mean=0.0, std=0.01)
+        nn.init.zeros_(m.bias)
+
+
+def mlp():
+    """Flatten, Linear(784, 256), ReLU, Linear(256, 10), initialised with :func:`init_weights`.
+
+    Introduced in ``06_mlp_nn``.
+    """
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    net.apply(init_weights)
+    return net
+
+
+def _trajectory(update, params0, grads, lrs) -> list[list[torch.Tensor]]:
+    """Run ``update(params, state, lr, k)`` (float64 copies, ``p.grad`` set) once per step;
+    return the parameters after every step."""
+    params = [p.detach().clone().double() for p in params0]
+    state: dict = {}
+    out = []
+    for k, (gs, lr) in enumerate(zip(grads, lrs)):
+        update(params, [g.detach().double() for g in gs], state, lr, k + 1)
+        out.append([p.clone() for p in params])
+    return out
+
+
+def _torch_trajectory(make, params0, grads, lrs) -> list[list[torch.Tensor]]:
+    """The same with a ``torch.optim`` optimizer made by ``make(params)``."""
+    params = [p.detach().clone().double().requires_grad_(True) for p in params0]
+    optimizer = make(params)
+    out = []
+    for gs, lr in zip(grads, lrs):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        for p, g in zip(params, gs):
+            p.grad = g.detach().clone().double()
+        optimizer.step()
+        out.append([p.detach().clone() for p in params])
+    return out
+
+
+def _momentum_variant(momentum, *, kind="right"):
+    """One (right or wrong) way to write SGD with momentum, for :func:`_trajectory`."""
+    def update(params, grads, state, lr, t):
+        for i, (p, g) in enumerate(zip(params, grads)):
+            buf = state.get(i)
+            if kind == "sgd":                                  # no buffer kept
+                p -= lr * g
+                continue
+            if kind == "param_first":                          # p moves with the old buffer
+                p -= lr * (torch.zeros_like(g) if buf is None else buf)
+            if kind == "ema_zero":
+                buf = (1 - momentum) * g if buf is None else momentum * buf + (1 - momentum) * g
+            elif kind == "ema":
+                buf = g.clone() if buf is None else momentum * buf + (1 - momentum) * g
+            elif kind == "lr_inside":                          # v = m v + lr g; p -= v
+                buf = lr * g if buf is None else momentum * buf + lr * g
+            else:
+                buf = g.clone() if buf is None else momentum * buf + g
+            state[i] = buf
+            if kind == "nesterov":
+                p -= lr * (g + momentum * buf)
+            elif kind == "lr_inside":
+                p -= buf
+            elif kind != "param_first":
+                p -= lr * buf
+    return update
+
+
+def _adam_variant(betas, eps, *, kind="right"):
+    """One (right or wrong) way to write an Adam step, for :func:`_trajectory`."""
+    b1, b2 = betas
+    if kind == "swapped":
+        b1, b2 = b2, b1
+
+    def update(params, grads, state, lr, t):
+        for i, (p, g) in enumerate(zip(params, grads)):
+            m, v = state.get(i, (torch.zeros_like(g), torch.zeros_like(g)))
+            if kind == "param_first":
+                p -= lr * (m / (1 - b1 ** t)) / ((v / (1 - b2 ** t)).sqrt() + eps)
+            m = b1 * m + (g if kind == "no_1_minus" else (1 - b1) * g)
+            v = b2 * v + (1 - b2) * (m * m if kind == "square_m" else g.abs() if kind == "abs" else g * g)
+            tt = t + 1 if kind == "t_plus_1" else t
+            if kind == "no_bias_correction":
+                m_hat, v_hat = m, v
+            else:
+                m_hat, v_hat = m / (1 - b1 ** tt), v / (1 - b2 ** tt)
+            if kind == "stored_hat":
+                m, v = m_hat, v_hat
+            if kind != "no_state":
+                state[i] = (m, v)
+            if kind == "param_first":
+                continue
+            if kind == "eps_inside":
+                p -= lr * m_hat / (v_hat + eps).sqrt()
+            else:
+                p -= lr * m_hat / (v_hat.sqrt() + eps)
+    return update
+
+
+class OptimizerReplay:
+    """Where a hand-written optimizer step must leave the parameters, step after step, and
+    where the usual mistakes leave them.
+
+    Build it from the parameters before the first step, the gradients of every step (a list,
+    per step, of one tensor per parameter) and the learning rate of every step; the right
+    trajectory comes from ``torch.optim`` itself (float64). :meth:`check` compares the
+    learner's parameters after step ``k`` and, when they differ, names the mistake whose
+    trajectory they follow. Use :meth:`momentum` and :meth:`adam` to build one.
+
+    Introduced in ``06_mlp_nn``.
+    """
+
+    def __init__(self, right, variants, initial, *, name: str, hint: str):
+        self.right, self.variants, self.initial = right, variants, initial
+        self.name, self.hint = name, hint
+
+    @classmethod
+    def momentum(cls, params0, grads, lrs, momentum, *, name="sgd_momentum"):
+        """``optim.SGD(momentum=momentum)`` and the usual mistakes of writing it by hand."""
+        traj = lambda kind: _trajectory(_momentum_variant(momentum, kind=kind), params0, grads, lrs)
+        right = _torch_trajectory(lambda ps: torch.optim.SGD(ps, lr=lrs[0], momentum=momentum),
+                                  params0, grads, lrs)
+        variants = [
+            (traj("sgd"), "the result is that of plain SGD: no momentum carried over from the "
+             "earlier steps.",
+             "keep the buffer between calls in bufs[i] (store it back: bufs[i] = ...), and step "
+             "with it: buf = momentum * buf + grad, then p -= lr * buf."),
+            (traj("param_first"), "the parameters moved with the buffer of the *previous* "
+             "step: they were updated before the buffer.",
+             "first update the buffer with this step's gradient, then p -= lr * buf."),
+            (traj("ema_zero"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
+             "(dampening): PyTorch adds the gradient itself.",
+             "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
+             "dampening is 0 by default)."),
+            (traj("ema"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
+             "(dampening): PyTorch adds the gradient itself.",
+             "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
+             "dampening is 0 by default)."),
+            (traj("lr_inside"), "the learning rate went into the buffer (v = momentum * v + "
+             "lr * grad; p -= v): equal to PyTorch's rule only while lr stays the same, and "
+             "here it changed between steps.",
+             "PyTorch's convention keeps lr out of the buffer: buf = momentum * buf + grad, "
+             "then p -= lr * buf, with this step's lr."),
+            (traj("nesterov"), "that is Nesterov momentum (p -= lr * (grad + momentum * buf)).",
+             "plain momentum steps with the buffer itself: p -= lr * buf."),
+        ]
+        return cls(right, variants, [p.detach().clone().double() for p in params0], name=name,
+                   hint="on the first step buf = grad (a copy); later buf = momentum * buf + grad; "
+                        "then p -= lr * buf, in place under torch.no_grad().")
+
+    @classmethod
+    def adam(cls, params0, grads, lrs, betas, eps, *, name="adam_step"):
+        """``optim.Adam(betas=betas, eps=eps)`` and the usual mistakes of writing it by hand."""
+        traj = lambda kind: _trajectory(_adam_variant(betas, eps, kind=kind), params0, grads, lrs)
+        right = _torch_trajectory(lambda ps: torch.optim.Adam(ps, lr=lrs[0], betas=betas, eps=eps),
+                                  params0, grads, lrs)
+        variants = [
+            (traj("no_bias_correction"), "no bias correction: m and v were used as they are.",
+             "divide by 1 - beta**t: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
+             "with t the step number (1 on the first step)."),
+            (traj("eps_inside"), "eps was added inside the square root, sqrt(v_hat + eps).",
+             "add eps after the root: p -= lr * m_hat / (v_hat.sqrt() + eps)."),
+            (traj("square_m"), "v averaged the square of m, not of the gradient.",
+             "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
+            (traj("abs"), "v averaged |grad|, not grad**2.",
+             "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
+            (traj("swapped"), "beta1 and beta2 were swapped.",
+             "m uses beta1, the first of betas (0.9 by default), v uses beta2 (0.999): "
+             "beta1, beta2 = betas."),
+            (traj("no_1_minus"), "m added the whole gradient: m = beta1 * m + grad.",
+             "both averages weigh the new value by (1 - beta): m = beta1 * m + (1 - beta1) * grad."),
+            (traj("t_plus_1"), "the bias correction used t + 1: t already counts from 1.",
+             "use 1 - beta1**t and 1 - beta2**t with the t you were given."),
+            (traj("stored_hat"), "the bias-corrected m_hat and v_hat were stored back into m "
+             "and v, so the next step corrects them again.",
+             "keep m and v as the plain moving averages; compute m_hat and v_hat as new "
+             "tensors for the update only."),
+            (traj("no_state"), "m and v started from zero again at every step: the new "
+             "averages were not kept for the next step.",
+             "keep m and v for the next step: update ms[i] and vs[i] in place "
+             "(m.mul_(beta1).add_(...)), or store the new tensors back, ms[i] = ...; a plain "
+             "m = ... only renames a local variable."),
+            (traj("param_first"), "the parameters moved with the m and v of the *previous* "
+             "step: they were updated before the moments.",
+             "first update m and v with this step's gradient, then the parameters."),
+        ]
+        return cls(right, variants, [p.detach().clone().double() for p in params0], name=name,
+                   hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); "
+                        "v_hat = v/(1-b2**t); p -= lr * m_hat / (v_hat.sqrt() + eps).")
+
+    def check_all(self, snapshots) -> None:
+        """The learner's parameters after every step (a list, per step, of the parameters)
+        follow the right trajectory; otherwise name the mistake whose whole trajectory they
+        follow, or failing that the one they match at the first step that differs."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        got = [_flat([p.detach() if isinstance(p, torch.Tensor) else torch.as_tensor(p) for p in ps])
+               for ps in snapshots]
+
+        def same(k, ref_params) -> bool:
+            ref_flat = _flat(ref_params)
+            return got[k].shape == ref_flat.shape and bool(
+                torch.allclose(got[k], ref_flat, rtol=1e-4, atol=1e-7))
+
+        first = next((k for k in range(len(got)) if not same(k, self.right[k])), None)
+        if first is None:
+            return
+        for trajectory, problem, hint in self.variants:
+            if all(same(k, trajectory[k]) for k in range(len(got))):
+                details = [f"expected: {preview(_flat(self.right[first]).float())}",
+                           f"got:      {preview(got[first].float())}"]
+                _fail(f"{self.name}, after step {first + 1}", problem, details, hint)
+        self.check(first, snapshots[first])
+
+    def check(self, k: int, params) -> None:
+        """After step ``k`` (0-based) the learner's ``params`` hold the right values."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        where = f"{self.name}, after step {k + 1}"
+        got = [p.detach() if isinstance(p, torch.Tensor) else p for p in params]
+        if not all(isinstance(p, torch.Tensor) for p in got):
+            _fail(where, "the parameters are no longer tensors.", [],
+                  "update each parameter in place (p -= ...); do not replace the items of params.")
+        got_flat = _flat(got)
+        want = self.right[k]
+        if got_flat.shape != _flat(want).shape:
+            _fail(where, "the parameters changed their number or shapes.", [], self.hint)
+
+        def same(ref_params) -> bool:
+            ref_flat = _flat(ref_params)
+            return bool(torch.allclose(got_flat, ref_flat, rtol=1e-4, atol=1e-7))
+
+        if same(want):
+            return
+        details = [f"expected: {preview(_flat(want).float())}",
+                   f"got:      {preview(got_flat.float())}",
+                   f"(all parameters, flattened; before step 1: {preview(_flat(self.initial).float())})"]
+        if not bool(torch.isfinite(got_flat).all()):
+            details.append("your parameters contain nan or inf.")
+        before = self.initial if k == 0 else self.right[k - 1]
+        if same(before):
+            _fail(where, "the parameters did not change.", details,
+                  "update each parameter in place under torch.no_grad(), p -= lr * ... "
+                  "(p = p - ... makes a new tensor and leaves the parameter as it was). And "
+                  "first update the buffers with this step's gradient, then the parameter: a buffer "
+                  "that starts at zero and is used before its update moves nothing.")
+        for trajectory, problem, hint in self.variants:
+            if same(trajectory[k]):
+                _fail(where, problem, details, hint)
+        _fail(where, "the parameters differ from those of torch.optim.", details, self.hint)
+
+
 seal(__name__)
