@@ -154,6 +154,11 @@ HINTS: tuple[Hint, ...] = (
          r"'Sequential' object has no attribute '(weight|bias)'",
          "an nn.Sequential has no weight of its own: its layers are net[0], net[1], ...; use "
          "net[0].weight and net[0].bias."),
+    Hint("next_method", (AttributeError,), r"object has no attribute 'next'$",
+         "Python 3 iterators have no .next() method: use the built-in next(iter(loader))."),
+    Hint("torch_functional", (AttributeError,), r"module 'torch\.functional' has no attribute",
+         "losses and layers as functions live in torch.nn.functional: "
+         "`import torch.nn.functional as F`."),
     Hint("view_stride", (RuntimeError,),
          r"view size is not compatible with input tensor's size and stride",
          "use `.reshape(...)` instead of `.view(...)`: after a transpose or slicing the "

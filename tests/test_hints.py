@@ -172,6 +172,8 @@ CASES = [
     ("ambiguous_bool", _ambiguous_if),
     ("view_stride", lambda: torch.ones(3, 4).T.view(-1)),
     ("saved_tensor_modified", _saved_tensor_modified),
+    ("next_method", lambda: iter([1, 2]).next()),
+    ("torch_functional", lambda: __import__("torch.functional").functional.cross_entropy),
     ("module_init_missing", _NoInit),
     ("forward_missing", lambda: _NoForward()(torch.ones(2))),
     ("sequential_weight", lambda: torch.nn.Sequential(torch.nn.Linear(2, 1)).weight),
