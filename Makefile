@@ -2,7 +2,8 @@
 #   make lab     set up, then start JupyterLab on course/
 #   make test    set up, then run the whole test suite
 #   make bench   set up, then time the notes' data pipeline and each solution notebook
-#   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader)
+#   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader);
+#                ASSIGNMENTS="05_mlp_scratch" regenerates only those
 #   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see README)
 # Variables: PYTHON (default python3), VENV (.venv), TORCH (the torch/torchvision pair),
 # LAB_ARGS (extra JupyterLab options), PYTEST_ARGS (extra pytest options),
@@ -13,6 +14,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 LAB_ARGS ?=
+ASSIGNMENTS ?=
 PYTEST_ARGS ?=
 SUBMISSIONS ?= submissions
 RESULTS ?= graded
@@ -70,7 +72,7 @@ bench: setup
 	$(BIN)/python bench/bench_notebooks.py
 
 release: $(VENV)/.installed
-	$(BIN)/python -m helpers.grading release
+	$(BIN)/python -m helpers.grading release $(ASSIGNMENTS)
 
 grade: setup
 	$(BIN)/python -m helpers.grading grade $(SUBMISSIONS) --out $(RESULTS) $(GRADE_ARGS)

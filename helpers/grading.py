@@ -312,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     r = commands.add_parser("release", help="regenerate course/ from solutions/ with nbgrader")
     r.add_argument("--root", type=Path, default=COURSE_ROOT,
                    help="the course directory (default: this repository)")
+    r.add_argument("ids", nargs="*", metavar="ASSIGNMENT",
+                   help="only these assignments, e.g. 05_mlp_scratch (default: all)")
     g = commands.add_parser("grade", help="grade a folder of submissions, one folder per student")
     g.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     g.add_argument("--out", type=Path, required=True, help="where results are written")
@@ -324,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade only this assignment (repeatable)")
     args = parser.parse_args(argv)
     if args.command == "release":
-        for path in release(args.root):
+        for path in release(args.root, args.ids or None):
             print("released", path)
         return 0
     results = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,

@@ -331,3 +331,11 @@ def test_parallel_grading_splits_the_cores_between_the_jobs(tmp_path, monkeypatc
         nbformat.write(submission(LINREG), subs / student / f"{LINREG}.ipynb")
     grading.grade(subs, tmp_path / "out", jobs=4, ids=[LINREG], progress=False)
     assert seen == [{"OMP_NUM_THREADS": "2"}] * 2
+
+
+def test_release_of_one_assignment_leaves_the_others_alone(tmp_path):
+    root = grading.new_course_root(tmp_path / "course")
+    proc = subprocess.run([sys.executable, "-m", "helpers.grading", "release", "--root", str(root),
+                           LINREG], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(p.name for p in (root / "course").iterdir()) == [LINREG]
