@@ -749,4 +749,68 @@ class OptimizerReplay:
         _fail(where, "the parameters differ from those of torch.optim.", details, self.hint)
 
 
+# --- Reference answers (notebook 05) ---------------------------------------------------------
+
+def relu(X):
+    """``max(X, 0)`` element-wise, with torch's gradient at 0 (zero), ``X``'s dtype kept.
+
+    Introduced in ``05_mlp_scratch``.
+    """
+    return torch.where(X > 0, X, torch.zeros((), dtype=X.dtype, device=X.device))
+
+
+def init_mlp_params(num_hidden, num_inputs=784, num_outputs=10, generator=None):
+    """``[W1, b1, W2, b2]`` of a one-hidden-layer MLP: weights from N(0, 0.01²) (``W1`` drawn
+    first), biases zero, all leaves with ``requires_grad=True``.
+
+    Introduced in ``05_mlp_scratch``.
+    """
+    W1 = torch.normal(0.0, 0.01, size=(num_inputs, num_hidden), generator=generator,
+                      requires_grad=True)
+    b1 = torch.zeros(num_hidden, requires_grad=True)
+    W2 = torch.normal(0.0, 0.01, size=(num_hidden, num_outputs), generator=generator,
+                      requires_grad=True)
+    b2 = torch.zeros(num_outputs, requires_grad=True)
+    return [W1, b1, W2, b2]
+
+
+def mlp_forward(X, params):
+    """Logits of the MLP ``[W1, b1, W2, b2]``: flatten, ``relu(X W1 + b1) W2 + b2``.
+
+    Introduced in ``05_mlp_scratch``.
+    """
+    W1, b1, W2, b2 = params
+    H = relu(X.reshape(-1, W1.shape[0]) @ W1 + b1)
+    return H @ W2 + b2
+
+
+def sigmoid_grad(x):
+    """The derivative of the sigmoid, ``s (1 - s)`` with ``s = sigmoid(x)``; stable.
+
+    Introduced in ``05_mlp_scratch``.
+    """
+    s = torch.sigmoid(x)
+    return s * (1 - s)
+
+
+def quiet_helpers():
+    """A stand-in for the ``helpers`` package whose ``train`` shows no plot and no progress bar.
+
+    Test cells run a learner's function that calls ``helpers.train`` with it in place of the
+    package, ``isolate(train_mlp, "train_mlp", helpers=quiet_helpers())``, so that a test
+    draws no figures for a learner to wade through. Every other name is the package's own.
+
+    Introduced in ``05_mlp_scratch``.
+    """
+    import helpers as package
+    from .train import train
+
+    def quiet_train(*args, **kwargs):
+        return train(*args, **{**kwargs, "plot": False, "progress": False})
+
+    stand_in = types.SimpleNamespace(**{name: getattr(package, name) for name in package.__all__})
+    stand_in.train = quiet_train
+    return stand_in
+
+
 seal(__name__)
