@@ -1,4 +1,5 @@
-"""helpers/reference.py and helpers/_readonly.py: references, isolation, the SGD spy, sealing."""
+"""helpers/reference.py and helpers/_readonly.py: references, isolation, the SGD spy and the
+optimizer replays, sealing."""
 from __future__ import annotations
 
 import sys
@@ -7,10 +8,12 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 import helpers
 from helpers import reference as ref
 from helpers._readonly import seal
+from helpers.reference import _adam_variant, _flat, _momentum_variant, _trajectory
 
 
 def failure(fn, *args, **kwargs) -> str:
@@ -245,3 +248,154 @@ def test_the_replay_starts_from_leftover_gradients_and_names_a_new_model():
     assert "piled up" in failure(replay.check, net)
     net, batches, replay = replay_problem()
     assert "changed their number or shapes" in failure(replay.check, torch.nn.Linear(3, 1))
+
+
+# --- Notebook 04 (softmax with nn) ----------------------------------------------------------------
+
+def test_softmax_net_returns_logits_of_a_flattened_linear_layer():
+    torch.manual_seed(0)
+    net = ref.softmax_net()
+    assert isinstance(net[0], nn.Flatten) and isinstance(net[1], nn.Linear)
+    assert [tuple(p.shape) for p in net.parameters()] == [(10, 784), (10,)]
+    assert 0.009 < float(net[1].weight.detach().std()) < 0.011 and float(net[1].bias.detach().abs().max()) == 0.0
+    X = torch.rand(3, 1, 28, 28)
+    assert torch.allclose(net(X), X.reshape(3, -1) @ net[1].weight.T + net[1].bias)
+    assert tuple(ref.softmax_net(6, 4)(torch.rand(2, 2, 3)).shape) == (2, 4)
+
+
+def test_the_new_references_are_read_only():
+    with pytest.raises(AttributeError):
+        ref.softmax_net = None
+
+
+# --- Notebook 05 (MLP by hand) --------------------------------------------------------------------
+
+def test_relu_matches_torch_in_values_gradient_and_dtype():
+    x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    ref.relu(x).sum().backward()
+    assert torch.equal(ref.relu(x.detach()), torch.relu(x.detach()))
+    assert x.grad.tolist() == [0.0, 0.0, 1.0]
+    assert ref.relu(torch.randn(3, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_init_mlp_params_shapes_scale_and_leaves():
+    params = ref.init_mlp_params(300, generator=torch.Generator().manual_seed(0))
+    assert [tuple(p.shape) for p in params] == [(784, 300), (300,), (300, 10), (10,)]
+    assert all(p.requires_grad and p.is_leaf for p in params)
+    assert 0.009 < float(params[0].detach().std()) < 0.011
+    assert float(params[1].detach().abs().sum()) == float(params[3].detach().abs().sum()) == 0.0
+    again = ref.init_mlp_params(300, generator=torch.Generator().manual_seed(0))
+    assert all(torch.equal(p, q) for p, q in zip(params, again))
+
+
+def test_mlp_forward_matches_a_sequential_model():
+    g = torch.Generator().manual_seed(1)
+    params = [torch.randn(784, 5, generator=g), torch.randn(5, generator=g),
+              torch.randn(5, 10, generator=g), torch.randn(10, generator=g)]
+    X = torch.rand(4, 1, 28, 28, generator=g)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 5), torch.nn.ReLU(), torch.nn.Linear(5, 10))
+    with torch.no_grad():
+        net[1].weight.copy_(params[0].T), net[1].bias.copy_(params[1])
+        net[3].weight.copy_(params[2].T), net[3].bias.copy_(params[3])
+        assert torch.allclose(ref.mlp_forward(X, params), net(X), atol=1e-5)
+
+
+def test_sigmoid_grad_matches_autograd_and_stays_finite():
+    x = torch.linspace(-100, 100, 41, requires_grad=True)
+    torch.sigmoid(x).sum().backward()
+    assert torch.allclose(ref.sigmoid_grad(x.detach()), x.grad, atol=1e-7)
+    assert bool(torch.isfinite(ref.sigmoid_grad(torch.tensor([-1000.0, 1000.0]))).all())
+
+
+def test_quiet_helpers_trains_without_plot_or_progress_bar(capsys):
+    stand_in = ref.quiet_helpers()
+    assert stand_in.History is helpers.History
+    assert stand_in.load_data_fashion_mnist is helpers.load_data_fashion_mnist
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(20, 784, generator=g), torch.randint(0, 10, (20,), generator=g)
+    params = ref.init_mlp_params(4, generator=g)
+    loader = [(X[:10], y[:10]), (X[10:], y[10:])]
+    history = stand_in.train(lambda X: ref.mlp_forward(X, params), loader, loader,
+                             lambda O, y: F.cross_entropy(O, y, reduction="none"), 2,
+                             updater=lambda n: ref.sgd(params, 0.1, n), plot=True, progress=True)
+    assert isinstance(history, helpers.History) and len(history) == 2
+    assert capsys.readouterr().err == ""   # progress=True would have drawn a bar on stderr
+
+
+# --- Notebook 06 (MLP with nn and optimizers) -----------------------------------------------------
+
+def problem():
+    g = torch.Generator().manual_seed(0)
+    params0 = [torch.randn(2, 3, generator=g), torch.randn(2, generator=g)]
+    grads = [[torch.randn(2, 3, generator=g), torch.randn(2, generator=g)] for _ in range(5)]
+    return params0, grads, [0.1, 0.1, 0.05, 0.02, 0.02]
+
+
+def test_mlp_structure_and_initialisation():
+    torch.manual_seed(0)
+    net = ref.mlp()
+    assert [type(m) for m in net] == [nn.Flatten, nn.Linear, nn.ReLU, nn.Linear]
+    assert net(torch.rand(4, 1, 28, 28)).shape == (4, 10)
+    for i in (1, 3):
+        assert 0.009 < float(net[i].weight.detach().std()) < 0.011
+        assert torch.equal(net[i].bias, torch.zeros_like(net[i].bias))
+    ref.init_weights(nn.ReLU())   # modules without weights are left alone
+
+
+@pytest.mark.parametrize("kind", ["momentum", "adam"])
+def test_the_right_trajectory_is_torch_optim_and_the_by_hand_formula(kind):
+    params0, grads, lrs = problem()
+    if kind == "momentum":
+        replay = ref.OptimizerReplay.momentum(params0, grads, lrs, 0.9)
+        by_hand = _trajectory(_momentum_variant(0.9), params0, grads, lrs)
+    else:
+        replay = ref.OptimizerReplay.adam(params0, grads, lrs, (0.8, 0.99), 1e-3)
+        by_hand = _trajectory(_adam_variant((0.8, 0.99), 1e-3), params0, grads, lrs)
+    for a, b in zip(replay.right, by_hand):
+        assert torch.allclose(_flat(a), _flat(b))
+    replay.check_all(replay.right)                     # the right answer passes
+    for k in range(len(grads)):
+        replay.check(k, replay.right[k])
+
+
+@pytest.mark.parametrize("kind", ["momentum", "adam"])
+def test_every_mistake_is_named_by_its_own_message(kind):
+    params0, grads, lrs = problem()
+    replay = (ref.OptimizerReplay.momentum(params0, grads, lrs, 0.9) if kind == "momentum"
+              else ref.OptimizerReplay.adam(params0, grads, lrs, (0.8, 0.99), 1e-3))
+    for trajectory, problem_text, hint in replay.variants:
+        message = failure(replay.check_all, trajectory)
+        assert problem_text in message and hint in message, message
+
+
+def test_parameters_that_never_move_and_unknown_mistakes():
+    params0, grads, lrs = problem()
+    replay = ref.OptimizerReplay.momentum(params0, grads, lrs, 0.9, name="sgd_momentum")
+    assert "did not change" in failure(replay.check_all, [params0] * len(grads))
+    odd = [[p + 1.0 for p in ps] for ps in replay.right]
+    message = failure(replay.check_all, odd)
+    assert "differ from those of torch.optim" in message and "hint:" in message
+    assert "nan or inf" in failure(replay.check, 0, [torch.full((2, 3), float("nan")), torch.zeros(2)])
+    assert "no longer tensors" in failure(replay.check, 0, [None, None])
+
+
+def test_zero_start_equals_pytorch_without_dampening_only():
+    g = [torch.randn(3, generator=torch.Generator().manual_seed(k)) for k in range(4)]
+
+    def zero_start(dampening):
+        p, buf = torch.zeros(3), torch.zeros(3)
+        for gk in g:
+            buf = 0.9 * buf + (1 - dampening) * gk
+            p = p - 0.1 * buf
+        return p
+
+    def torch_sgd(dampening):
+        p = torch.zeros(3, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=dampening)
+        for gk in g:
+            p.grad = gk.clone()
+            opt.step()
+        return p.detach()
+
+    assert torch.allclose(zero_start(0.0), torch_sgd(0.0))
+    assert not torch.allclose(zero_start(0.5), torch_sgd(0.5))
