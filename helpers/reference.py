@@ -813,4 +813,20 @@ def quiet_helpers():
     return stand_in
 
 
+# --- Reference answers (notebook 07) ---------------------------------------------------------
+# (section of 07_model_selection: its references go here)
+
+
+# --- Reference answers (notebook 08) ---------------------------------------------------------
+# (section of 08_weight_decay: its references go here)
+
+
+# --- Reference answers (notebook 09) ---------------------------------------------------------
+# (section of 09_dropout: its references go here)
+
+
+# --- Reference answers (notebook 10) ---------------------------------------------------------
+# (section of 10_modules_parameters: its references go here)
+
+
 seal(__name__)

@@ -399,3 +399,19 @@ def test_zero_start_equals_pytorch_without_dampening_only():
 
     assert torch.allclose(zero_start(0.0), torch_sgd(0.0))
     assert not torch.allclose(zero_start(0.5), torch_sgd(0.5))
+
+
+# --- Notebook 07 ---------------------------------------------------------------------------------
+# (tests of the notebook 07 references go here)
+
+
+# --- Notebook 08 ---------------------------------------------------------------------------------
+# (tests of the notebook 08 references go here)
+
+
+# --- Notebook 09 ---------------------------------------------------------------------------------
+# (tests of the notebook 09 references go here)
+
+
+# --- Notebook 10 ---------------------------------------------------------------------------------
+# (tests of the notebook 10 references go here)
