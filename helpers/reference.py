@@ -814,7 +814,194 @@ def quiet_helpers():
 
 
 # --- Reference answers (notebook 07) ---------------------------------------------------------
-# (section of 07_model_selection: its references go here)
+
+def poly_features(x, degree):
+    """Columns ``x**i / i!`` for ``i = 1 .. degree``: shape ``(n, degree)`` from ``x`` of shape ``(n,)``.
+
+    Introduced in ``07_model_selection``.
+    """
+    x = x.reshape(-1, 1)
+    powers = torch.arange(1, degree + 1, dtype=x.dtype)
+    return x ** powers / torch.exp(torch.lgamma(powers + 1))
+
+
+def fit_least_squares(X, y):
+    """The least-squares fit of ``y ≈ X w + b``, returned as a function ``predict(X)``.
+
+    Solved in float64 (``torch.linalg.lstsq``, driver ``gelsd``: the minimum-norm solution
+    when there are fewer examples than parameters); ``predict`` returns ``X``'s dtype and one
+    column per column of ``y`` (a column for a 1-D ``y``).
+
+    Introduced in ``07_model_selection``.
+    """
+    def with_ones(Z):
+        Z = Z.detach().to(torch.float64).reshape(len(Z), -1)
+        return torch.cat([torch.ones(len(Z), 1, dtype=torch.float64), Z], dim=1)
+
+    dtype = X.dtype
+    target = y.detach().to(torch.float64).reshape(len(y), -1)
+    solution = torch.linalg.lstsq(with_ones(X), target, driver="gelsd").solution
+
+    def predict(Z):
+        return (with_ones(Z) @ solution).to(dtype)
+
+    return predict
+
+
+def mse(y_hat, y):
+    """Mean squared error, ``y`` reshaped to ``y_hat``'s shape. Introduced in ``07_model_selection``."""
+    return ((y_hat - y.reshape(y_hat.shape)) ** 2).mean()
+
+
+def train_val_split(n, num_val, generator=None):
+    """Indices ``(train_idx, val_idx)``: one random permutation of ``range(n)``, its first
+    ``num_val`` entries for validation, the rest for training.
+
+    Introduced in ``07_model_selection``.
+    """
+    order = torch.randperm(n, generator=generator)
+    return order[num_val:], order[:num_val]
+
+
+def fold_bounds(n, k):
+    """``[(start, stop), ...]`` of the ``k`` contiguous folds of ``n`` rows: ``n // k`` rows
+    each, the last fold also takes the remainder.
+
+    Introduced in ``07_model_selection``.
+    """
+    size = n // k
+    return [(i * size, n if i == k - 1 else (i + 1) * size) for i in range(k)]
+
+
+def _fold_losses(X, y, k, fit, *, on_train=False):
+    losses = []
+    for start, stop in fold_bounds(len(X), k):
+        keep = torch.cat([torch.arange(0, start), torch.arange(stop, len(X))])
+        model = fit(X[keep], y[keep])
+        if on_train:
+            losses.append(mse(model(X[keep]), y[keep]).item())
+        else:
+            losses.append(mse(model(X[start:stop]), y[start:stop]).item())
+    return losses
+
+
+def k_fold_loss(X, y, k, fit):
+    """Mean over the ``k`` contiguous folds of the validation MSE of ``fit`` trained on the
+    other folds, as a float.
+
+    Introduced in ``07_model_selection``.
+    """
+    return sum(_fold_losses(X, y, k, fit)) / k
+
+
+def check_k_fold_value(got, X, y, k, *, name: str) -> None:
+    """Compare a learner's ``k_fold_loss(X, y, k, fit_least_squares)`` with the reference; on a
+    mismatch, say which usual mistake gives the value (a sum over folds, the pooled mean, the
+    training loss, the last fold only).
+
+    Introduced in ``07_model_selection``.
+    """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+    assert_float(got, name=name, hint="return a Python float: sum(losses) / k of floats, or .item() of a tensor.")
+    val = _fold_losses(X, y, k, fit_least_squares)
+    right = sum(val) / k
+    if abs(got - right) <= 1e-4 * abs(right) + 1e-7:
+        return
+    sizes = [stop - start for start, stop in fold_bounds(len(X), k)]
+    variants = {
+        "sum(losses)": sum(val),
+        "pooled": sum(v * s for v, s in zip(val, sizes)) / len(X),
+        "train": sum(_fold_losses(X, y, k, fit_least_squares, on_train=True)) / k,
+        "last": val[-1],
+    }
+    hints = {
+        "sum(losses)": "divide the sum of the k fold losses by k: the result is their mean, not their sum.",
+        "pooled": ("average the k fold losses, each the mean over its own fold: sum(losses) / k, not the "
+                   "squared errors of all folds pooled (the last fold is larger)."),
+        "train": ("evaluate each fold's model on the held-out fold (X[start:stop]), not on the data it was "
+                  "trained on: the training loss says nothing about new data."),
+        "last": "collect one loss per fold in a list and average them all; only the last fold's loss came back.",
+    }
+    hint = ("for each fold: model = fit(X_train, y_train), then the mean of (model(X_val) - y_val) ** 2 on "
+            "the held-out fold; return the mean of the k losses. Check that y_val has the same shape as "
+            "the predictions (a column): broadcasting (n, 1) against (n,) gives (n, n).")
+    for key, value in variants.items():
+        if abs(got - value) <= 1e-4 * abs(value) + 1e-7:
+            hint = hints[key]
+            break
+    _fail(name, "wrong mean validation loss.", [f"expected: {right:.6g}", f"got:      {got:.6g}"], hint)
+
+
+def choose_degree(x_train, y_train, x_val, y_val, degrees):
+    """The degree (a Python int from ``degrees``) whose least-squares fit of
+    ``poly_features(x_train, degree)`` has the lowest validation MSE; the first one on a tie.
+
+    Introduced in ``07_model_selection``.
+    """
+    best, best_loss = None, float("inf")
+    for degree in degrees:
+        model = fit_least_squares(poly_features(x_train, degree), y_train)
+        loss = mse(model(poly_features(x_val, degree)), y_val).item()
+        if loss < best_loss:
+            best, best_loss = int(degree), loss
+    return best
+
+
+class FitSpy:
+    """Stands in for ``fit(X_train, y_train)``: records what each call trains on, then fits by
+    least squares (:func:`fit_least_squares`). :meth:`check_folds` says whether the calls
+    trained on the other folds of contiguous ``k``-fold cross-validation, and which usual
+    mistake they show if not. ``X`` must hold each row's index in its first column.
+
+    Introduced in ``07_model_selection``.
+    """
+
+    def __init__(self, name: str = "k_fold_loss"):
+        self.name = name
+        self.calls: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def __call__(self, X_train, y_train):
+        self.calls.append((X_train, y_train))
+        return fit_least_squares(X_train, y_train)
+
+    def check_folds(self, n: int, k: int) -> None:
+        """Fail with a learner-facing message unless call ``i`` trained on the rows outside
+        fold ``i`` of the ``k`` contiguous folds of ``n`` rows."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        call = f"{self.name}(X with {n} rows, y, k={k}, fit)"
+        if len(self.calls) != k:
+            _fail(call, f"should call fit once per fold, {k} times.",
+                  [f"expected: {k} calls", f"got:      {len(self.calls)} calls"],
+                  "for i in range(k): hold out fold i, call fit(...) on the other folds, evaluate on fold i.")
+        size = n // k
+        for i, ((start, stop), (X_train, y_train)) in enumerate(zip(fold_bounds(n, k), self.calls)):
+            rows = sorted(int(r) for r in X_train[:, 0].tolist())
+            wanted = list(range(0, start)) + list(range(stop, n))
+            if rows == wanted and len(y_train) == len(X_train):
+                continue
+            if rows == wanted:
+                _fail(call, f"fold {i}: fit got {len(X_train)} rows of X but {len(y_train)} labels.", [],
+                      "index X and y with the same rows.")
+            held = sorted(set(range(n)) - set(rows))
+            details = [f"expected: fold {i} (rows {start} to {stop - 1}) held out, fit on the other {len(wanted)} rows",
+                       f"got:      fit on {len(rows)} rows, holding out {held if len(held) <= 12 else held[:12] + ['...']}"]
+            if not held:
+                hint = ("train on the other k-1 folds only: when the validation fold is in the training data, "
+                        "its loss is a training loss and says nothing about new data.")
+            elif len(rows) != len(set(rows)):
+                hint = "a row is in the training data twice: the slices of the parts before and after the fold overlap."
+            elif held == list(range(held[0], held[-1] + 1)):
+                if i == k - 1 and n % k and held == list(range(start, start + size)):
+                    hint = (f"every fold has n // k = {size} rows, but the last one also takes the remainder "
+                            f"(rows {start} to {n - 1}): do not leave out the {n % k} leftover row(s).")
+                else:
+                    hint = (f"fold i is rows i * (n // k) up to (i + 1) * (n // k) (the last fold up to n): here "
+                            f"rows {start} to {stop - 1}. Check the slice bounds; torch.chunk and "
+                            "torch.tensor_split cut other sizes.")
+            else:
+                hint = ("the folds are contiguous blocks of rows, in order (fold i is rows i * (n // k) up to "
+                        "(i + 1) * (n // k)): do not shuffle or interleave inside k_fold_loss.")
+            _fail(call, f"fold {i}: fit trained on the wrong rows.", details, hint)
 
 
 # --- Reference answers (notebook 08) ---------------------------------------------------------

@@ -402,7 +402,78 @@ def test_zero_start_equals_pytorch_without_dampening_only():
 
 
 # --- Notebook 07 ---------------------------------------------------------------------------------
-# (tests of the notebook 07 references go here)
+
+def test_poly_features_and_least_squares_agree_with_plain_formulas():
+    x = torch.tensor([-2.0, 0.5, 3.0], dtype=torch.float64)
+    F = ref.poly_features(x, 4)
+    assert F.dtype == torch.float64 and F.shape == (3, 4)
+    assert torch.allclose(F, torch.stack([x ** i / [1, 2, 6, 24][i - 1] for i in range(1, 5)], dim=1))
+    g = torch.Generator().manual_seed(0)
+    X, w = torch.randn(30, 3, generator=g), torch.tensor([[1.0], [-2.0], [0.5]])
+    predict = ref.fit_least_squares(X, X @ w + 4.0)
+    Z = torch.randn(5, 3, generator=g)
+    assert predict(Z).dtype == torch.float32 and torch.allclose(predict(Z), Z @ w + 4.0, atol=1e-4)
+    # fewer examples than parameters: an exact fit of the training data (minimum norm)
+    few = ref.fit_least_squares(X[:2], (X @ w)[:2])
+    assert torch.allclose(few(X[:2]), (X @ w)[:2], atol=1e-5)
+
+
+def test_train_val_split_is_one_seeded_permutation():
+    train_idx, val_idx = ref.train_val_split(10, 3, generator=torch.Generator().manual_seed(0))
+    order = torch.randperm(10, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(val_idx, order[:3]) and torch.equal(train_idx, order[3:])
+
+
+def test_fold_bounds_and_k_fold_loss_by_hand():
+    assert ref.fold_bounds(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert ref.fold_bounds(6, 6) == [(i, i + 1) for i in range(6)]
+    X = torch.arange(6.0).reshape(-1, 1)
+    y = torch.tensor([[0.0], [1.0], [2.0], [3.0], [4.0], [10.0]])
+
+    def mean_model(X_train, y_train):   # predicts the training mean
+        return lambda Z: torch.full((len(Z), 1), y_train.mean().item())
+
+    # folds [0, 1, 2] and [3, 4, 5]: train means 17/3 and 1
+    expected = (((torch.tensor([0.0, 1, 2]) - 17 / 3) ** 2).mean() + ((torch.tensor([3.0, 4, 10]) - 1) ** 2).mean()) / 2
+    assert ref.k_fold_loss(X, y, 2, mean_model) == pytest.approx(expected.item())
+
+
+def test_fit_spy_names_the_usual_fold_mistakes():
+    X = torch.stack([torch.arange(10.0), torch.randn(10, generator=torch.Generator().manual_seed(1))], dim=1)
+    y = X[:, 1:] * 2
+
+    def run(folds):
+        spy = ref.FitSpy()
+        for keep in folds:
+            spy(X[keep], y[keep])
+        return spy
+
+    right = [[r for r in range(10) if not lo <= r < hi] for lo, hi in ref.fold_bounds(10, 3)]
+    run(right).check_folds(10, 3)
+    assert "train on the other k-1 folds only" in failure(run([list(range(10))] * 3).check_folds, 10, 3)
+    dropped = right[:2] + [[r for r in range(10) if not 6 <= r < 9]]
+    assert "also takes the remainder" in failure(run(dropped).check_folds, 10, 3)
+    assert "once per fold" in failure(run(right[:2]).check_folds, 10, 3)
+    assert "do not shuffle" in failure(run([[r for r in range(10) if r not in (2, 7, 8)]] + right[1:]).check_folds, 10, 3)
+    assert "slice bounds" in failure(run([list(range(4, 10))] + right[1:]).check_folds, 10, 3)
+
+
+def test_check_k_fold_value_recognises_sums_and_training_losses():
+    X = torch.stack([torch.arange(10.0), torch.randn(10, generator=torch.Generator().manual_seed(2))], dim=1)
+    y = (X[:, 1] ** 2).reshape(-1, 1)
+    right = ref.k_fold_loss(X, y, 3, ref.fit_least_squares)
+    ref.check_k_fold_value(right, X, y, 3, name="k_fold_loss")
+    assert "divide the sum" in failure(ref.check_k_fold_value, right * 3, X, y, 3, name="k_fold_loss")
+    assert "Python float" in failure(ref.check_k_fold_value, torch.tensor(right), X, y, 3, name="k_fold_loss")
+    assert "expected" in failure(ref.check_k_fold_value, right + 1.0, X, y, 3, name="k_fold_loss")
+
+
+def test_choose_degree_prefers_the_true_degree_over_the_training_loss():
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(65, generator=g)
+    y = (5 + 1.2 * x - 3.4 * x ** 2 + 5.6 * x ** 3 + 0.5 * torch.randn(65, generator=g)).reshape(-1, 1)
+    assert ref.choose_degree(x[:15], y[:15], x[15:], y[15:], range(1, 11)) == 3
+    assert ref.choose_degree(x[:15], y[:15], x[:15], y[:15], range(1, 11)) == 10
 
 
 # --- Notebook 08 ---------------------------------------------------------------------------------
