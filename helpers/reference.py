@@ -1005,7 +1005,160 @@ class FitSpy:
 
 
 # --- Reference answers (notebook 08) ---------------------------------------------------------
-# (section of 08_weight_decay: its references go here)
+
+def l2_penalty(w):
+    """The L2 penalty ``‖w‖² / 2``: half the sum of the squared entries, a 0-d tensor.
+
+    Introduced in ``08_weight_decay``.
+    """
+    return (w ** 2).sum() / 2
+
+
+def l1_penalty(w):
+    """The L1 penalty ``‖w‖₁``: the sum of the absolute values of the entries, a 0-d tensor.
+
+    Introduced in ``08_weight_decay``.
+    """
+    return w.abs().sum()
+
+
+def sgd_no_bias_decay(net, lr, weight_decay):
+    """``optim.SGD`` with two parameter groups: the weights decayed, the biases (parameters
+    whose names end in ``bias``) not.
+
+    Introduced in ``08_weight_decay``.
+    """
+    named = list(net.named_parameters())
+    weights = [p for name, p in named if not name.endswith("bias")]
+    biases = [p for name, p in named if name.endswith("bias")]
+    return torch.optim.SGD([{"params": weights, "weight_decay": weight_decay},
+                            {"params": biases, "weight_decay": 0.0}], lr=lr)
+
+
+class PenaltySGDSpy:
+    """Stands in for notebook 01's ``sgd(params, lr, batch_size)`` in a training loop with a
+    penalty: checks each call, then takes the step.
+
+    The minibatch objective is the mean squared loss plus ``lambd * penalty(w)``; since
+    ``sgd`` divides by the batch size, each call must find in ``w.grad`` and ``b.grad`` the
+    gradient of ``squared_loss(...).sum() + len(y) * lambd * penalty(w)``. When it does not,
+    the spy names the usual mistake whose gradient it is: the penalty added once to the
+    summed loss (the decay then shrinks with the batch size), no penalty, the bias penalised
+    too, the other penalty than the one passed in, a mean loss divided again, gradients piled
+    up. ``minibatches`` (a :class:`RecordedMinibatches`) says which minibatch the loop is on.
+
+    Introduced in ``08_weight_decay``.
+    """
+
+    def __init__(self, minibatches, penalty, lambd, *, lr, params, other_penalty=None,
+                 name="training loop", call="sgd([w, b], lr, len(y))"):
+        self.minibatches, self.penalty, self.lambd = minibatches, penalty, lambd
+        self.other_penalty = other_penalty
+        self.lr, self.params, self.name, self.call = lr, list(params), name, call
+        self.steps = 0
+
+    def _objective(self, w, b, X, y, *, times=None, penalty=None, on_bias=False):
+        data = squared_loss(linreg(X, w, b), y).sum()
+        penalty = self.penalty if penalty is None else penalty
+        times = len(y) if times is None else times
+        extra = penalty(w) + (penalty(b) if on_bias else 0.0)
+        return data + times * self.lambd * extra
+
+    def __call__(self, params, lr, batch_size):
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        params = list(params)
+        self.steps += 1
+        where = f"{self.name}, sgd call {self.steps}"
+        if not self.minibatches.served:
+            _fail(where, "sgd was called before any minibatch was read.", [],
+                  f"loop over the minibatches and call {self.call} inside the loop.")
+        X, y = self.minibatches.served[-1]
+        n = len(y)
+        if lr != self.lr:
+            _fail(where, "sgd got another learning rate than the one passed in.",
+                  [f"expected: lr={self.lr:g}", f"got:      lr={lr!r}"],
+                  "pass the function's own `lr` argument on to sgd.")
+        if len(params) != 2 or any(p is not q for p, q in zip(params, self.params)):
+            _fail(where, "sgd got other tensors than the w and b the function was given.",
+                  [f"expected: 2 tensors of shapes {[tuple(q.shape) for q in self.params]}",
+                   f"got:      {len(params)} tensors of shapes {[tuple(p.shape) for p in params]}"],
+                  f"train the w and b passed in, in place: {self.call}.")
+        if batch_size != n:
+            _fail(where, "sgd was told the wrong number of examples.",
+                  [f"expected: batch_size={n} (this minibatch has {n} examples)",
+                   f"got:      batch_size={batch_size!r}"],
+                  f"pass the size of this minibatch, len(y) ({self.call}).")
+        for i, p in enumerate(params):
+            if p.grad is None:
+                _fail(where, f"{'wb'[i]} has no gradient: .grad is None.", [],
+                      "call backward() on this minibatch's objective before sgd.")
+        self._check_gradient(where, params, X, y)
+        sgd(params, lr, batch_size)
+
+    def _gradient(self, params, X, y, **kwargs) -> torch.Tensor:
+        with torch.enable_grad():
+            w, b = [p.detach().clone().requires_grad_(True) for p in params]
+            grads = torch.autograd.grad(self._objective(w, b, X, y, **kwargs), [w, b],
+                                        allow_unused=True)
+        return torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if g is None
+                          else g.reshape(-1).double() for p, g in zip(params, grads)])
+
+    def _check_gradient(self, where, params, X, y) -> None:
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        n = len(y)
+        want = self._gradient(params, X, y)
+        got = torch.cat([p.grad.detach().reshape(-1).double() for p in params])
+
+        def close(a, b):
+            return bool(torch.allclose(a, b, rtol=1e-3, atol=1e-5 * (1 + float(b.abs().max()))))
+
+        if close(got, want):
+            return
+        details = [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"]
+        spelled = "(squared_loss(linreg(X, w, b), y) + lambd * penalty(w)).sum()"
+        variants = [
+            (dict(times=1), "the penalty counts once per minibatch, not once per example: "
+             f"after sgd divides by len(y) = {n}, the decay is {n} times too weak.",
+             f"add the penalty to each example's loss before summing, {spelled}, or add "
+             "len(y) * lambd * penalty(w) to the summed loss."),
+            (dict(times=0), "the gradient has no penalty in it: lambd * penalty(w) is missing.",
+             f"call backward() on {spelled}."),
+            (dict(on_bias=True), "the bias was penalised too.",
+             "penalise the weights only, penalty(w), not penalty(b): the bias only shifts "
+             "the predictions and does not make the model more complex."),
+        ]
+        if self.other_penalty is not None:
+            variants.append((dict(penalty=self.other_penalty), "the gradient is that of "
+                             "another penalty than the one passed in.",
+                             "call the `penalty` argument, penalty(w), not l2_penalty or "
+                             "l1_penalty by name."))
+        for kwargs, problem, hint in variants:
+            if close(got, self._gradient(params, X, y, **kwargs)):
+                _fail(where, problem, details, hint)
+        if n > 1 and close(got, want / n):
+            _fail(where, f"the gradient is {n} times too small: it is the gradient of the "
+                  "*mean* objective, and sgd divides by the batch size again.", details,
+                  f"call backward() on the sum, {spelled}; sgd divides by len(y).")
+        scale = float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0
+        if round(scale) >= 2 and close(got, round(scale) * want):
+            _fail(where, f"the gradient is {round(scale)} times too large: gradients of "
+                  "several backward() calls piled up.", details,
+                  "call backward() once per minibatch; sgd zeroes the gradients after the step.")
+        _fail(where, "the gradients are not those of this minibatch's penalised loss.",
+              details, f"for each minibatch: {spelled}.backward(), then {self.call}.")
+
+    def check_steps(self) -> None:
+        """After the loop: ``sgd`` ran exactly once per minibatch."""
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        batches = len(self.minibatches.served)
+        if batches == 0:
+            _fail(self.name, "no minibatch was read.", [],
+                  "loop over data_iter(batch_size, features, labels, generator) once per epoch.")
+        if self.steps != batches:
+            _fail(self.name, "sgd should run once per minibatch.",
+                  [f"expected: {batches} calls ({batches} minibatches)",
+                   f"got:      {self.steps} calls"],
+                  f"call {self.call} inside the loop over the minibatches, after backward().")
 
 
 # --- Reference answers (notebook 09) ---------------------------------------------------------

@@ -477,7 +477,66 @@ def test_choose_degree_prefers_the_true_degree_over_the_training_loss():
 
 
 # --- Notebook 08 ---------------------------------------------------------------------------------
-# (tests of the notebook 08 references go here)
+
+def test_penalties_and_their_gradients():
+    w = torch.tensor([[3.0], [-4.0], [0.0]], requires_grad=True)
+    assert ref.l2_penalty(w).item() == 12.5 and ref.l2_penalty(w).shape == ()
+    assert ref.l1_penalty(w).item() == 7.0 and ref.l1_penalty(w).shape == ()
+    ref.l2_penalty(w).backward()
+    assert torch.equal(w.grad, w.detach())
+    w.grad = None
+    ref.l1_penalty(w).backward()
+    assert torch.equal(w.grad, torch.tensor([[1.0], [-1.0], [0.0]]))
+
+
+def test_sgd_no_bias_decay_decays_the_weights_only():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+    optimizer = ref.sgd_no_bias_decay(net, 0.1, 0.5)
+    groups = optimizer.param_groups
+    assert [g["weight_decay"] for g in groups] == [0.5, 0.0] and all(g["lr"] == 0.1 for g in groups)
+    assert [id(p) for g in groups for p in g["params"]] == [id(net[0].weight), id(net[2].weight),
+                                                           id(net[0].bias), id(net[2].bias)]
+    before = [p.detach().clone() for p in net.parameters()]
+    for p in net.parameters():
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    for (name, p), p0 in zip(net.named_parameters(), before):
+        assert torch.allclose(p, p0 * (1.0 if name.endswith("bias") else 0.95))
+
+
+def penalised_run(objective, penalty=None, lambd=3.0, other=None):
+    """One epoch of 10 examples in minibatches of 4, 4 and 2 with the spy; ``objective(w, b, X, y)``
+    is what the loop calls backward() on."""
+    penalty = ref.l2_penalty if penalty is None else penalty
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(10, 3, generator=g), torch.randn(10, 1, generator=g)
+    w = torch.randn(3, 1, generator=g, requires_grad=True)
+    b = torch.ones(1, requires_grad=True)
+    batches = ref.RecordedMinibatches()
+    spy = ref.PenaltySGDSpy(batches, penalty, lambd, lr=0.1, params=[w, b], other_penalty=other)
+    for Xb, yb in batches(4, X, y, g):
+        objective(w, b, Xb, yb).backward()
+        spy([w, b], 0.1, len(yb))
+    spy.check_steps()
+    return w
+
+
+def test_penalty_spy_passes_the_right_loop_and_names_each_mistake():
+    squared = lambda w, b, X, y: ref.squared_loss(ref.linreg(X, w, b), y)
+    right = lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * ref.l2_penalty(w)).sum()
+    w_spied = penalised_run(right)
+    assert w_spied.shape == (3, 1)
+    assert "once per example" in failure(
+        penalised_run, lambda w, b, X, y: squared(w, b, X, y).sum() + 3.0 * ref.l2_penalty(w))
+    assert "no penalty" in failure(penalised_run, lambda w, b, X, y: squared(w, b, X, y).sum())
+    assert "bias was penalised" in failure(
+        penalised_run, lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * (ref.l2_penalty(w) + ref.l2_penalty(b))).sum())
+    assert "another penalty" in failure(
+        penalised_run, lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * ref.l2_penalty(w)).sum(),
+        penalty=ref.l1_penalty, other=ref.l2_penalty)
+    assert "times too small" in failure(penalised_run, lambda w, b, X, y: right(w, b, X, y) / len(y))
+    assert "not those of" in failure(penalised_run, lambda w, b, X, y: -right(w, b, X, y))
 
 
 # --- Notebook 09 ---------------------------------------------------------------------------------
