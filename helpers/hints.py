@@ -178,6 +178,23 @@ HINTS: tuple[Hint, ...] = (
          rf"{_LAZY} object is not subscriptable|object of type {_LAZY} has no len\(\)",
          "a generator (like `data_iter(...)`) can only be looped over: use `for X, y in ...`, "
          "`next(iter(...))` for the first item, or `list(...)` to index it or take its len()."),
+    Hint("param_in_two_groups", (ValueError,), r"some parameters appear in more than one parameter group",
+         "each parameter may be in one parameter group only: split net.named_parameters() into "
+         "disjoint lists (e.g. names ending in 'bias' and all others), not net.parameters() "
+         "plus a part of it."),
+    Hint("empty_parameter_list", (ValueError,), r"optimizer got an empty parameter list",
+         "the optimizer was given no parameters: pass net.parameters(), or a list built from "
+         "net.named_parameters() (a generator is used up after one pass: wrap it in list(...))."),
+    Hint("name_taken", (KeyError,), r"attribute '\w+' already exists",
+         "register_buffer and register_parameter need a name not used yet: do not also assign "
+         "`self.name = ...`; call `self.register_buffer(\"name\", tensor)` alone and read "
+         "`self.name`."),
+    Hint("tensor_to_parameter", (TypeError,),
+         r"cannot assign '[\w.]+' as parameter '\w+' \(torch\.nn\.Parameter or None expected\)",
+         "this name is a registered parameter: fill it in place (`nn.init.xavier_uniform_(m.weight)`"
+         " or `with torch.no_grad(): m.weight.copy_(t)`), or wrap a new tensor in nn.Parameter."),
+    Hint("parameters_typo", (AttributeError,), r"module 'torch\.nn' has no attribute 'Parameters'",
+         "the class is nn.Parameter, singular: nn.Parameter(torch.zeros(3))."),
 )
 
 

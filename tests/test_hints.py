@@ -131,6 +131,28 @@ def _data_iter():
 
 
 # (entry name, what triggers the real error). Several cases may test one entry.
+def _one_parameter_in_two_groups():
+    net = torch.nn.Linear(2, 1)
+    torch.optim.SGD([{"params": net.parameters()}, {"params": [net.bias]}], lr=0.1)
+
+
+def _used_up_generator():
+    params = torch.nn.Linear(2, 1).parameters()
+    list(params)
+    torch.optim.SGD(params, lr=0.1)
+
+
+class _BufferOverAttribute(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mean = torch.zeros(3)
+        self.register_buffer("mean", torch.zeros(3))
+
+
+def _buffer_over_attribute():
+    _BufferOverAttribute()
+
+
 CASES = [
     ("exercise_stub", lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet"))),
     ("leaf_inplace", _leaf_inplace),
@@ -187,6 +209,12 @@ CASES = [
     ("lazy_iterator", lambda: _data_iter()[0]),
     ("lazy_iterator", lambda: len(_data_iter())),
     ("lazy_iterator", lambda: len(zip([1], [2]))),
+    ("param_in_two_groups", _one_parameter_in_two_groups),
+    ("empty_parameter_list", lambda: torch.optim.SGD([], lr=0.1)),
+    ("empty_parameter_list", _used_up_generator),
+    ("name_taken", _buffer_over_attribute),
+    ("tensor_to_parameter", lambda: setattr(torch.nn.Linear(2, 2), "weight", torch.randn(2, 2))),
+    ("parameters_typo", lambda: torch.nn.Parameters(torch.zeros(1))),
 ]
 
 
