@@ -195,6 +195,25 @@ HINTS: tuple[Hint, ...] = (
          " or `with torch.no_grad(): m.weight.copy_(t)`), or wrap a new tensor in nn.Parameter."),
     Hint("parameters_typo", (AttributeError,), r"module 'torch\.nn' has no attribute 'Parameters'",
          "the class is nn.Parameter, singular: nn.Parameter(torch.zeros(3))."),
+    Hint("num_worker_typo", (TypeError,), r"unexpected keyword argument 'num_worker'",
+         "the DataLoader argument is `num_workers` (with an s); in notebooks keep num_workers=0."),
+    Hint("shuffle_and_sampler", (ValueError,), r"sampler option is mutually exclusive with shuffle",
+         "a sampler decides the order: remove `shuffle=True` when you pass `sampler=`."),
+    Hint("collate_pil", (TypeError,), r"default_collate: batch must contain tensors.*PIL",
+         "the data set returns PIL images: add transforms.ToTensor() to its transform, so that "
+         "the DataLoader can stack tensors."),
+    Hint("stack_sizes", (RuntimeError,), r"stack expects each tensor to be equal size",
+         "the items of a batch have different shapes: resize them (transforms.Resize) or pad them "
+         "in a collate_fn (pad_sequence(..., batch_first=True))."),
+    Hint("normalize_pil", (TypeError,), r"img should be Tensor Image\. Got <class 'PIL",
+         "Normalize works on tensors: put transforms.ToTensor() before it in Compose."),
+    Hint("normalize_uint8", (TypeError,), r"Input tensor should be a float tensor\. Got torch\.uint8",
+         "Normalize needs floats: use ToTensor() (float32 in [0, 1]), not PILToTensor() (uint8)."),
+    Hint("to_tensor_twice", (TypeError,), r"pic should be PIL Image or ndarray\. Got <class 'torch\.Tensor'>",
+         "the input is already a tensor: drop ToTensor(), or convert it with `.float() / 255`."),
+    Hint("image_format", (AssertionError,), r"size of input tensor and input format are different",
+         "add_image expects (C, H, W): pass dataformats='HW' or 'HWC' for arrays from PIL or "
+         "NumPy, or convert the image with ToTensor()."),
 )
 
 

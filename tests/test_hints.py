@@ -9,9 +9,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
+from torch.utils.data import DataLoader, TensorDataset
+from torchvision import transforms
 
 from helpers import hints
 from helpers.checks import assert_close
@@ -153,6 +158,20 @@ def _buffer_over_attribute():
     _BufferOverAttribute()
 
 
+_DATA = TensorDataset(torch.zeros(4, 2))
+
+
+def _image():
+    return Image.new("L", (2, 2))
+
+
+def _image_as_hw():
+    from torch.utils.tensorboard import SummaryWriter
+
+    with tempfile.TemporaryDirectory() as logs, SummaryWriter(logs) as writer:
+        writer.add_image("digit", np.zeros((28, 28)))
+
+
 CASES = [
     ("exercise_stub", lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet"))),
     ("leaf_inplace", _leaf_inplace),
@@ -215,6 +234,14 @@ CASES = [
     ("name_taken", _buffer_over_attribute),
     ("tensor_to_parameter", lambda: setattr(torch.nn.Linear(2, 2), "weight", torch.randn(2, 2))),
     ("parameters_typo", lambda: torch.nn.Parameters(torch.zeros(1))),
+    ("num_worker_typo", lambda: DataLoader(_DATA, num_worker=0)),
+    ("shuffle_and_sampler", lambda: DataLoader(_DATA, shuffle=True, sampler=range(4))),
+    ("collate_pil", lambda: next(iter(DataLoader([(_image(), 0)] * 2, batch_size=2)))),
+    ("stack_sizes", lambda: next(iter(DataLoader([torch.zeros(2), torch.zeros(3)], batch_size=2)))),
+    ("normalize_pil", lambda: transforms.Normalize(0.5, 0.5)(_image())),
+    ("normalize_uint8", lambda: transforms.Normalize(0.5, 0.5)(transforms.PILToTensor()(_image()))),
+    ("to_tensor_twice", lambda: transforms.ToTensor()(torch.zeros(1, 2, 2))),
+    ("image_format", _image_as_hw),
 ]
 
 
