@@ -1162,7 +1162,20 @@ class PenaltySGDSpy:
 
 
 # --- Reference answers (notebook 09) ---------------------------------------------------------
-# (section of 09_dropout: its references go here)
+
+def dropout(X, p):
+    """Inverted dropout: zero each element with probability ``p``, scale the rest by
+    ``1 / (1 - p)``; ``p = 1`` gives zeros. ``X``'s shape, dtype and device are kept, and the
+    mask comes from ``torch.rand`` (uniform), drawn with torch's global generator.
+
+    Introduced in ``09_dropout``.
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"p must be between 0 and 1, got {p}")
+    if p == 1:
+        return torch.zeros_like(X)
+    mask = (torch.rand(X.shape, device=X.device) > p).to(X.dtype)
+    return mask * X / (1 - p)
 
 
 # --- Reference answers (notebook 10) ---------------------------------------------------------

@@ -540,7 +540,24 @@ def test_penalty_spy_passes_the_right_loop_and_names_each_mistake():
 
 
 # --- Notebook 09 ---------------------------------------------------------------------------------
-# (tests of the notebook 09 references go here)
+
+def test_dropout_keeps_the_right_fraction_scales_and_keeps_dtype():
+    torch.manual_seed(0)
+    X = torch.ones(500, 400)
+    for p in (0.2, 0.5, 0.8):
+        out = ref.dropout(X, p)
+        kept = out != 0
+        assert abs(float(kept.float().mean()) - (1 - p)) < 0.01
+        assert torch.allclose(out[kept], torch.full_like(out[kept], 1 / (1 - p)))
+    assert torch.equal(ref.dropout(X, 0.0), X)
+    zeros = ref.dropout(torch.ones(3, dtype=torch.float64), 1.0)
+    assert zeros.dtype == torch.float64 and torch.equal(zeros, torch.zeros(3, dtype=torch.float64))
+    X64 = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    out = ref.dropout(X64, 0.5)
+    out.sum().backward()
+    assert out.dtype == torch.float64 and torch.equal(X64.grad, (out.detach() != 0).double() * 2)
+    with pytest.raises(ValueError):
+        ref.dropout(X, 1.5)
 
 
 # --- Notebook 10 ---------------------------------------------------------------------------------
