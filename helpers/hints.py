@@ -214,6 +214,11 @@ HINTS: tuple[Hint, ...] = (
     Hint("image_format", (AssertionError,), r"size of input tensor and input format are different",
          "add_image expects (C, H, W): pass dataformats='HW' or 'HWC' for arrays from PIL or "
          "NumPy, or convert the image with ToTensor()."),
+    Hint("init_fan_1d", (ValueError,),
+         r"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions",
+         "Xavier and Kaiming need a weight matrix, and a bias is 1-D: initialise weights only "
+         "(`if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight)` via net.apply) "
+         "and set biases with nn.init.zeros_."),
 )
 
 

@@ -194,7 +194,8 @@ def train(net: Callable, train_iter, test_iter, loss: Callable, num_epochs: int,
     if plot:
         from .plot import LivePlot
 
-        live = LivePlot(["train loss", "train acc", "test acc"], xlim=(1, num_epochs),
+        # one epoch still gets an x range: (1, 1) would be a singular axis
+        live = LivePlot(["train loss", "train acc", "test acc"], xlim=(1, max(num_epochs, 2)),
                         show=in_notebook())
     bar = tqdm(range(num_epochs), desc="epochs", unit="epoch", disable=not progress)
     try:

@@ -242,6 +242,7 @@ CASES = [
     ("normalize_uint8", lambda: transforms.Normalize(0.5, 0.5)(transforms.PILToTensor()(_image()))),
     ("to_tensor_twice", lambda: transforms.ToTensor()(torch.zeros(1, 2, 2))),
     ("image_format", _image_as_hw),
+    ("init_fan_1d", lambda: torch.nn.init.xavier_uniform_(torch.nn.Linear(2, 2).bias)),
 ]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -109,6 +110,16 @@ def test_train_with_an_optimizer_learns_and_reports_each_epoch(small_fashion, ca
     assert "4 epochs" in str(history)
     out = capsys.readouterr()
     assert out.out == "" and out.err == "", "outside Jupyter training prints nothing"
+
+
+def test_one_epoch_draws_its_plot_without_a_warning(small_fashion):
+    train_iter, test_iter = small_fashion
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns about a singular x range
+        history = helpers.train(net, train_iter, test_iter, nn.CrossEntropyLoss(), 1,
+                                torch.optim.SGD(net.parameters(), lr=0.1), plot=True)
+    assert len(history) == 1
 
 
 def test_train_with_a_from_scratch_updater(small_fashion):
