@@ -1178,8 +1178,4 @@ def dropout(X, p):
     return mask * X / (1 - p)
 
 
-# --- Reference answers (notebook 10) ---------------------------------------------------------
-# (section of 10_modules_parameters: its references go here)
-
-
 seal(__name__)

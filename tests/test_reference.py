@@ -559,6 +559,3 @@ def test_dropout_keeps_the_right_fraction_scales_and_keeps_dtype():
     with pytest.raises(ValueError):
         ref.dropout(X, 1.5)
 
-
-# --- Notebook 10 ---------------------------------------------------------------------------------
-# (tests of the notebook 10 references go here)
