@@ -5,6 +5,8 @@ needs, e.g. ``from helpers import load_data_fashion_mnist, train``.
 """
 from . import checks, reference
 from ._readonly import seal
+from .checkpoint import (load_training_state, rng_states, save_atomically, save_training_state,
+                         set_rng_states)
 from .checks import (assert_close, assert_dtype, assert_float, assert_shape, check, preview,
                      unchanged)
 from .device import describe_device, pick_device
@@ -30,8 +32,9 @@ __all__ = [
     "assert_close", "assert_dtype", "assert_float", "assert_shape", "cache_dir", "check",
     "checks", "describe_device", "evaluate_accuracy", "explore", "find_fashion_mnist",
     "get_fashion_mnist_labels", "hint_for", "in_notebook", "install_hints",
-    "load_data_fashion_mnist", "load_fashion_mnist", "num_correct", "pick_device", "plot_lines",
-    "preview", "reference", "route_warnings_to_stdout", "set_figsize", "show_images",
+    "load_data_fashion_mnist", "load_fashion_mnist", "load_training_state", "num_correct",
+    "pick_device", "plot_lines", "preview", "reference", "rng_states", "route_warnings_to_stdout",
+    "save_atomically", "save_training_state", "set_figsize", "set_rng_states", "show_images",
     "synthetic_data", "train", "train_epoch", "unchanged", "under_grading", "use_retina",
 ]
 

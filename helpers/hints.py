@@ -20,6 +20,7 @@ The tests also check that no other entry matches that error.
 from __future__ import annotations
 
 import builtins
+import pickle
 import re
 from dataclasses import dataclass
 
@@ -219,6 +220,19 @@ HINTS: tuple[Hint, ...] = (
          "Xavier and Kaiming need a weight matrix, and a bias is 1-D: initialise weights only "
          "(`if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight)` via net.apply) "
          "and set biases with nn.init.zeros_."),
+    Hint("weights_only_refused", (pickle.UnpicklingError,), r"Weights only load failed",
+         "torch.load(..., weights_only=True) refuses files holding more than tensors and plain "
+         "containers (a whole model, an optimizer, model.state_dict without ()): save "
+         "state_dict()s, build the model in code."),
+    Hint("load_state_dict_mismatch", (RuntimeError,), r"Error\(s\) in loading state_dict for",
+         "the file's entries do not fit this model: compare keys and shapes with "
+         "model.state_dict(). strict=False skips missing or unexpected keys, not a size "
+         "mismatch: drop those entries first."),
+    Hint("state_dict_method", (TypeError,), r"Expected state_dict to be dict-like, got <class 'method'>",
+         "this is the method model.state_dict, not its result: call it, model.state_dict(), "
+         "when saving too."),
+    Hint("save_missing_folder", (RuntimeError,), r"Parent directory .* does not exist",
+         "torch.save does not create folders: os.makedirs(folder, exist_ok=True) first."),
 )
 
 

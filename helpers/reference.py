@@ -1178,4 +1178,209 @@ def dropout(X, p):
     return mask * X / (1 - p)
 
 
+# --- Reference answers (notebook 13) ---------------------------------------------------------
+
+import os
+import tempfile
+
+
+def save_checkpoint(path, model, optimizer, epoch):
+    """Save ``{"model", "optimizer", "epoch", "rng"}`` to ``path`` with ``torch.save``.
+
+    ``model`` and ``optimizer`` as their ``state_dict()``, ``epoch`` (the number of finished
+    epochs) as it is, ``rng`` as ``torch.get_rng_state()``.
+
+    Introduced in ``13_checkpointing``.
+    """
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "epoch": epoch, "rng": torch.get_rng_state()}, path)
+
+
+def resume(path, model, optimizer):
+    """Restore ``model``, ``optimizer`` and torch's random state from :func:`save_checkpoint`'s
+    file (loaded with ``weights_only=True``); return the number of finished epochs.
+
+    Introduced in ``13_checkpointing``.
+    """
+    checkpoint = torch.load(path, weights_only=True)
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    torch.set_rng_state(checkpoint["rng"])
+    return checkpoint["epoch"]
+
+
+def load_matching(model, state_dict):
+    """Load the entries of ``state_dict`` whose name and shape match ``model``'s; return the
+    model's keys that got nothing (``missing_keys`` of ``load_state_dict(..., strict=False)``).
+
+    Introduced in ``13_checkpointing``.
+    """
+    own = model.state_dict()
+    matching = {k: v for k, v in state_dict.items() if k in own and v.shape == own[k].shape}
+    return model.load_state_dict(matching, strict=False).missing_keys
+
+
+def atomic_save(obj, path):
+    """``torch.save(obj, path)`` through a temporary file in the same folder, flushed, fsynced
+    and renamed over ``path`` with ``os.replace``; on failure the temporary file is removed and
+    the error raised again, so ``path`` keeps its old content.
+
+    Introduced in ``13_checkpointing``.
+    """
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def train_keep_best(model, optimizer, num_epochs, train_epoch, evaluate, path):
+    """Train ``num_epochs`` epochs (``train_epoch(model, optimizer)``), evaluate after each
+    (``evaluate(model)``, a validation accuracy), and :func:`save_checkpoint` whenever the
+    accuracy beats the best so far (the first of equal ones is kept); return
+    ``(best_epoch, best_accuracy)``, epochs counted from 1.
+
+    Introduced in ``13_checkpointing``.
+    """
+    best_epoch, best_acc = 0, -float("inf")
+    for epoch in range(1, num_epochs + 1):
+        train_epoch(model, optimizer)
+        acc = evaluate(model)
+        if acc > best_acc:
+            best_epoch, best_acc = epoch, acc
+            save_checkpoint(path, model, optimizer, epoch)
+    return best_epoch, best_acc
+
+
+def toy_classifier(seed: int = 0, lr: float = 0.1):
+    """A small classifier with dropout (6 -> 16 -> 3) and SGD with momentum, for tests where
+    resuming must restore the parameters, the momentum and the random state.
+
+    Introduced in ``13_checkpointing``.
+    """
+    torch.manual_seed(seed)
+    net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    return net, torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
+
+
+def toy_data(n: int = 48, seed: int = 1):
+    """``(X, y)``: ``n`` examples of 6 features and labels in {0, 1, 2}, for :func:`toy_classifier`.
+
+    Introduced in ``13_checkpointing``.
+    """
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 6, generator=g), torch.randint(0, 3, (n,), generator=g)
+
+
+def toy_epoch(net, optimizer, X, y, batch_size: int = 8):
+    """One epoch of minibatch SGD on cross-entropy; the order and the dropout masks come from
+    torch's global random generator (so resuming must restore it).
+
+    Introduced in ``13_checkpointing``.
+    """
+    net.train()
+    for idx in torch.randperm(len(X)).split(batch_size):
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
+        optimizer.step()
+
+
+def _file_name(f):
+    """The path a ``torch.save`` target refers to: a path, an open file's name, or None."""
+    if isinstance(f, (str, os.PathLike)):
+        return os.path.abspath(os.fspath(f))
+    name = getattr(f, "name", None)
+    if isinstance(name, int):   # os.fdopen: the name is the descriptor
+        try:
+            return os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            return None
+    return os.path.abspath(name) if isinstance(name, str) else None
+
+
+class SaveSpy:
+    """Watches a save while in a ``with`` block: records what ``torch.save`` writes to
+    (``targets``), the ``os.fsync`` calls (``fsyncs``) and the renames (``renames``, pairs of
+    absolute paths, through ``os.replace`` or ``os.rename``). With ``crash=True``,
+    ``torch.save`` writes a few bytes of a zip file to its target and raises
+    ``RuntimeError``, as when a program dies in the middle of a save.
+
+    Introduced in ``13_checkpointing``.
+    """
+
+    def __init__(self, crash: bool = False):
+        self.crash = crash
+        self.targets: list = []
+        self.fsyncs = 0
+        self.renames: list[tuple[str, str]] = []
+
+    def __enter__(self):
+        self._real = (torch.save, os.fsync, os.replace, os.rename)
+        real_save, real_fsync, real_replace, real_rename = self._real
+
+        def save(obj, f, *args, **kwargs):
+            self.targets.append(_file_name(f))
+            if not self.crash:
+                return real_save(obj, f, *args, **kwargs)
+            if isinstance(f, (str, os.PathLike)):
+                with open(f, "wb") as out:
+                    out.write(b"PK\x03\x04 the first bytes of a zip file")
+            else:
+                f.write(b"PK\x03\x04 the first bytes of a zip file")
+            raise RuntimeError("simulated crash in the middle of torch.save")
+
+        def fsync(fd):
+            self.fsyncs += 1
+            return real_fsync(fd)
+
+        def renamer(real):
+            def rename(src, dst, *args, **kwargs):
+                self.renames.append((os.path.abspath(os.fspath(src)), os.path.abspath(os.fspath(dst))))
+                return real(src, dst, *args, **kwargs)
+            return rename
+
+        torch.save, os.fsync = save, fsync
+        os.replace, os.rename = renamer(real_replace), renamer(real_rename)
+        return self
+
+    def __exit__(self, *exc_info):
+        torch.save, os.fsync, os.replace, os.rename = self._real
+        return False
+
+
+class ScriptedRun:
+    """Stands in for ``train_epoch(model, optimizer)`` and ``evaluate(model)``: each training
+    epoch takes one real optimizer step (the parameters and the momentum change), each
+    evaluation returns the next of ``accuracies`` and keeps a copy of the model's state
+    (``states[k]``: the model evaluated the ``k + 1``-th time). ``log`` records the calls in
+    order ("train", "eval").
+
+    Introduced in ``13_checkpointing``.
+    """
+
+    def __init__(self, accuracies):
+        self.accuracies = list(accuracies)
+        self.log: list[str] = []
+        self.states: list[dict] = []
+
+    def train_epoch(self, model, optimizer):
+        self.log.append("train")
+        optimizer.zero_grad()
+        with torch.enable_grad():
+            loss = sum((p * p).sum() + p.sum() for p in model.parameters())
+            loss.backward()
+        optimizer.step()
+
+    def evaluate(self, model):
+        self.log.append("eval")
+        k = len(self.states)
+        self.states.append({key: v.detach().clone() for key, v in model.state_dict().items()})
+        return self.accuracies[k] if k < len(self.accuracies) else 0.0
+
 seal(__name__)

@@ -172,6 +172,13 @@ def _image_as_hw():
         writer.add_image("digit", np.zeros((28, 28)))
 
 
+def _load_a_whole_model():
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.pt")
+        torch.save(torch.nn.Linear(2, 2), path)
+        torch.load(path, weights_only=True)
+
+
 CASES = [
     ("exercise_stub", lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet"))),
     ("leaf_inplace", _leaf_inplace),
@@ -243,6 +250,13 @@ CASES = [
     ("to_tensor_twice", lambda: transforms.ToTensor()(torch.zeros(1, 2, 2))),
     ("image_format", _image_as_hw),
     ("init_fan_1d", lambda: torch.nn.init.xavier_uniform_(torch.nn.Linear(2, 2).bias)),
+    ("weights_only_refused", _load_a_whole_model),
+    ("load_state_dict_mismatch",
+     lambda: torch.nn.Linear(2, 3).load_state_dict(torch.nn.Linear(2, 2).state_dict())),
+    ("state_dict_method",
+     lambda: torch.nn.Linear(2, 3).load_state_dict(torch.nn.Linear(2, 2).state_dict)),
+    ("save_missing_folder",
+     lambda: torch.save(1, os.path.join(tempfile.mkdtemp(), "no", "x.pt"))),
 ]
 
 

@@ -559,3 +559,73 @@ def test_dropout_keeps_the_right_fraction_scales_and_keeps_dtype():
     with pytest.raises(ValueError):
         ref.dropout(X, 1.5)
 
+
+# --- Notebook 13 ---------------------------------------------------------------------------------
+
+import os  # noqa: E402  (the notebook 13 tests look into folders)
+
+
+def test_save_checkpoint_and_resume_give_three_epochs_bitwise(tmp_path):
+    X, y = ref.toy_data()
+    straight, opt = ref.toy_classifier(seed=0)
+    for _ in range(3):
+        ref.toy_epoch(straight, opt, X, y)
+    first, opt = ref.toy_classifier(seed=0)
+    for _ in range(2):
+        ref.toy_epoch(first, opt, X, y)
+    ref.save_checkpoint(tmp_path / "c.pt", first, opt, 2)
+    saved = torch.load(tmp_path / "c.pt", weights_only=True)
+    assert sorted(saved) == ["epoch", "model", "optimizer", "rng"] and saved["epoch"] == 2
+    net, opt2 = ref.toy_classifier(seed=5, lr=0.7)
+    torch.manual_seed(99)
+    assert ref.resume(tmp_path / "c.pt", net, opt2) == 2
+    assert opt2.param_groups[0]["lr"] == 0.1
+    ref.toy_epoch(net, opt2, X, y)
+    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), straight.state_dict().values()))
+
+
+def test_load_matching_skips_other_shapes_and_names_and_returns_missing_keys():
+    from collections import OrderedDict
+    torch.manual_seed(0)
+    old = nn.Sequential(OrderedDict([("body", nn.Linear(4, 5)), ("head", nn.Linear(5, 10))]))
+    new = nn.Sequential(OrderedDict([("body", nn.Linear(4, 5)), ("head", nn.Linear(5, 3))]))
+    given = dict(old.state_dict(), extra=torch.ones(1))
+    head = new.head.weight.detach().clone()
+    assert ref.load_matching(new, given) == ["head.weight", "head.bias"]
+    assert torch.equal(new.body.weight, old.body.weight) and torch.equal(new.head.weight, head)
+    assert "extra" in given
+
+
+def test_atomic_save_keeps_the_old_file_through_a_simulated_crash(tmp_path):
+    path = tmp_path / "c.pt"
+    torch.save({"epoch": 1}, path)
+    with ref.SaveSpy(crash=True) as spy:
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            ref.atomic_save({"epoch": 2}, path)
+    assert torch.load(path, weights_only=True)["epoch"] == 1 and os.listdir(tmp_path) == ["c.pt"]
+    assert spy.targets and spy.targets[0] != str(path)
+    with ref.SaveSpy() as spy:
+        ref.atomic_save({"epoch": 3}, path)
+    assert torch.load(path, weights_only=True)["epoch"] == 3 and os.listdir(tmp_path) == ["c.pt"]
+    assert spy.fsyncs == 1 and len(spy.renames) == 1 and spy.renames[0][1] == str(path)
+    assert os.path.dirname(spy.renames[0][0]) == str(tmp_path)
+    assert torch.save is not None and os.replace.__name__ == "replace"    # restored
+
+
+def test_save_spy_without_crash_lets_a_plain_save_through(tmp_path):
+    with ref.SaveSpy() as spy:
+        torch.save(torch.ones(2), tmp_path / "a.pt")
+    assert spy.targets == [str(tmp_path / "a.pt")] and spy.fsyncs == 0 and spy.renames == []
+    assert torch.equal(torch.load(tmp_path / "a.pt", weights_only=True), torch.ones(2))
+
+
+def test_train_keep_best_saves_the_first_best_epoch(tmp_path):
+    torch.manual_seed(0)
+    net = nn.Linear(3, 2)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    run = ref.ScriptedRun([0.5, 0.7, 0.6, 0.7, 0.65])
+    assert ref.train_keep_best(net, opt, 5, run.train_epoch, run.evaluate, tmp_path / "b.pt") == (2, 0.7)
+    saved = torch.load(tmp_path / "b.pt", weights_only=True)
+    assert saved["epoch"] == 2 and run.log == ["train", "eval"] * 5
+    assert all(torch.equal(saved["model"][k], v) for k, v in run.states[1].items())
+    assert not torch.equal(run.states[1]["weight"], run.states[4]["weight"])
