@@ -233,6 +233,13 @@ HINTS: tuple[Hint, ...] = (
          "when saving too."),
     Hint("save_missing_folder", (RuntimeError,), r"Parent directory .* does not exist",
          "torch.save does not create folders: os.makedirs(folder, exist_ok=True) first."),
+    Hint("no_cuda", (RuntimeError, AssertionError),
+         r"Found no NVIDIA driver|Torch not compiled with CUDA enabled|No CUDA GPUs are available",
+         "this machine has no CUDA GPU: take device = helpers.pick_device() and move with "
+         ".to(device), not .cuda(); call torch.cuda.synchronize() only when device.type == 'cuda'."),
+    Hint("meta_no_data", (NotImplementedError, RuntimeError), r"Cannot copy out of meta tensor",
+         "a tensor on the meta device has a shape but no values: compute on a real device, or "
+         "look only at .shape and .device."),
 )
 
 

@@ -1383,4 +1383,100 @@ class ScriptedRun:
         self.states.append({key: v.detach().clone() for key, v in model.state_dict().items()})
         return self.accuracies[k] if k < len(self.accuracies) else 0.0
 
+# --- Reference answers (notebook 14) ---------------------------------------------------------
+
+class SimulatedGPU:
+    """A stand-in for an asynchronous GPU, so that timing code can be checked on any machine.
+
+    A real GPU runs work *queued* by the CPU: a CUDA call returns as soon as the work is
+    queued, long before it is done, and ``torch.cuda.synchronize()`` waits until the queue is
+    empty. Here ``kernel()`` queues ``seconds`` of work (``first_call_extra`` more on the very
+    first call, like CUDA's start-up costs) and returns at once, and ``synchronize()`` sleeps
+    until the queued work would be done. Inside ``with gpu.installed():`` the functions a
+    timing loop calls are this stand-in's (``torch.cuda.synchronize``, ``is_available``,
+    ``device_count`` and their ``torch.accelerator`` twins), so
+    ``time_it(gpu.kernel, torch.device("cuda"))`` runs without a GPU, and
+    :meth:`check_time` names the mistake behind a wrong measurement.
+
+    Introduced in ``14_gpu``.
+    """
+
+    def __init__(self, seconds: float, *, first_call_extra: float = 0.0):
+        import time
+
+        self._clock = time.perf_counter
+        self.seconds = seconds
+        self.first_call_extra = first_call_extra
+        self.calls = 0   # kernel() calls: the warm-up included
+        self.syncs = 0
+        self._busy_until = self._clock()
+
+    def kernel(self) -> None:
+        """Queue one call's work and return at once (as a CUDA kernel launch does)."""
+        cost = self.seconds + (self.first_call_extra if self.calls == 0 else 0.0)
+        self._busy_until = max(self._clock(), self._busy_until) + cost
+        self.calls += 1
+
+    def pending(self) -> float:
+        """Seconds of queued work not done yet."""
+        return max(0.0, self._busy_until - self._clock())
+
+    def synchronize(self, device=None) -> None:
+        """Wait until all queued work is done (as ``torch.cuda.synchronize()`` does)."""
+        import time
+
+        self.syncs += 1
+        while (wait := self._busy_until - self._clock()) > 0:
+            time.sleep(wait)
+
+    def installed(self):
+        """A context in which ``torch.cuda`` (and ``torch.accelerator``) report one GPU whose
+        ``synchronize`` is this stand-in's."""
+        import contextlib
+        from unittest import mock
+
+        stack = contextlib.ExitStack()
+        fakes = {"synchronize": self.synchronize, "is_available": lambda *args, **kwargs: True,
+                 "device_count": lambda *args, **kwargs: 1}
+        for module in (torch.cuda, getattr(torch, "accelerator", None)):
+            if module is None:
+                continue
+            for name, fake in fakes.items():
+                if hasattr(module, name):
+                    stack.enter_context(mock.patch.object(module, name, fake))
+        return stack
+
+    def check_time(self, got: float, repeats: int, *, name: str) -> None:
+        """Fail with the course's words unless ``got`` is the time of one call, ``seconds``.
+
+        ``got`` comes from ``time_it(gpu.kernel, cuda, repeats)`` on a fresh stand-in; the
+        usual mistakes give recognisable values: about 0 (the clock was read before the GPU
+        finished), ``repeats`` times too much (no division), the warm-up's queued work counted
+        (no synchronisation before the clock starts), or the start-up cost counted (no warm-up).
+        """
+        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+        got = assert_float(got, name=name, hint="return the seconds per call as a Python float.")
+        want = self.seconds
+        if 0.8 * want <= got <= 2.2 * want:   # generous above: a busy machine oversleeps
+            return
+        ms = f"{got * 1e3:.3g} ms per call"
+        if got < 0.3 * want:
+            hint = ("the clock was read while the GPU was still working: its calls return as soon as the "
+                    "work is queued. Call the device's synchronize (torch.cuda.synchronize(device) on a "
+                    "CUDA device) after the loop, before reading the clock.")
+        elif self.calls < repeats + 1:
+            hint = ("no warm-up: the first call on a GPU pays start-up costs. Call fn() once before "
+                    "starting the clock, then synchronize, then time `repeats` calls.")
+        elif self.syncs < 2:
+            hint = ("the warm-up call's queued work was counted: synchronize *before* starting the clock "
+                    "too, so the timed calls start with an empty queue.")
+        elif abs(got - repeats * want) <= 0.3 * repeats * want:
+            hint = "that is the time of all the calls together: divide by `repeats`."
+        else:
+            hint = ("warm up with one call, synchronize, start the clock, make `repeats` calls, "
+                    "synchronize, stop the clock, divide by `repeats`.")
+        _fail(name, "measured the wrong time.",
+              [f"expected: about {want * 1e3:.3g} ms per call (the simulated GPU's time for one call)",
+               f"got:      {ms} ({self.calls} calls of fn, {self.syncs} synchronizations)"], hint)
+
 seal(__name__)

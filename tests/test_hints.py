@@ -257,7 +257,10 @@ CASES = [
      lambda: torch.nn.Linear(2, 3).load_state_dict(torch.nn.Linear(2, 2).state_dict)),
     ("save_missing_folder",
      lambda: torch.save(1, os.path.join(tempfile.mkdtemp(), "no", "x.pt"))),
+    ("meta_no_data", lambda: torch.ones(2, device="meta").cpu()),
 ]
+# entries whose error only a machine without a GPU can raise (tested below)
+CPU_ONLY = {"no_cuda"}
 
 
 def raised_by(trigger) -> BaseException:
@@ -286,10 +289,16 @@ def test_cuda_and_cpu_tensors_in_one_operation_get_the_device_hint():
     assert matching(exc) == ["device_mismatch"], str(exc)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU machine cannot raise it")
+def test_cuda_on_a_machine_without_a_gpu_gets_the_no_cuda_hint():
+    exc = raised_by(lambda: torch.ones(2).cuda())
+    assert matching(exc) == ["no_cuda"], str(exc)
+
+
 def test_every_entry_is_tested_and_reads_as_one_short_line():
     names = [h.name for h in hints.HINTS]
     assert len(names) == len(set(names))
-    assert set(names) == {name for name, _ in CASES}
+    assert set(names) == {name for name, _ in CASES} | CPU_ONLY
     for h in hints.HINTS:
         assert h.text.strip() and "\n" not in h.text and len(h.text) < 260, h.name
         assert isinstance(h.types, tuple) and all(issubclass(t, BaseException) for t in h.types)

@@ -629,3 +629,75 @@ def test_train_keep_best_saves_the_first_best_epoch(tmp_path):
     assert saved["epoch"] == 2 and run.log == ["train", "eval"] * 5
     assert all(torch.equal(saved["model"][k], v) for k, v in run.states[1].items())
     assert not torch.equal(run.states[1]["weight"], run.states[4]["weight"])
+
+
+# --- Notebook 14 ---------------------------------------------------------------------------------
+
+def _time_it(fn, device, repeats, *, warm=True, sync_before=True, sync_after=True, divide=True):
+    """A timing loop with the usual mistakes switched on or off, for the simulated GPU."""
+    import time
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    if warm:
+        fn()
+    if sync_before:
+        sync()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    if sync_after:
+        sync()
+    elapsed = time.perf_counter() - start
+    return elapsed / repeats if divide else elapsed
+
+
+def test_simulated_gpu_queues_work_and_synchronize_waits_for_it():
+    import time
+
+    gpu = ref.SimulatedGPU(0.01, first_call_extra=0.02)
+    start = time.perf_counter()
+    for _ in range(3):
+        gpu.kernel()
+    assert time.perf_counter() - start < 0.005          # the calls only queue
+    assert 0.04 < gpu.pending() <= 0.05
+    gpu.synchronize()
+    assert time.perf_counter() - start >= 0.05 and gpu.pending() == 0.0
+    assert gpu.calls == 3 and gpu.syncs == 1
+
+
+def test_simulated_gpu_stands_in_for_torch_cuda_only_inside_installed():
+    gpu = ref.SimulatedGPU(0.001)
+    real = torch.cuda.synchronize
+    with gpu.installed():
+        assert torch.cuda.is_available() and torch.cuda.device_count() == 1
+        torch.cuda.synchronize(torch.device("cuda"))
+        if hasattr(torch, "accelerator"):
+            torch.accelerator.synchronize()
+    assert gpu.syncs == (2 if hasattr(torch, "accelerator") else 1)
+    assert torch.cuda.synchronize is real
+
+
+@pytest.mark.parametrize("mistake, fragment", [
+    ({}, None),
+    ({"sync_after": False, "sync_before": False}, "after the loop, before reading the clock"),
+    ({"sync_before": False}, "synchronize *before* starting the clock"),
+    ({"warm": False}, "no warm-up"),
+    ({"divide": False}, "divide by `repeats`"),
+])
+def test_simulated_gpu_names_the_timing_mistake(mistake, fragment):
+    gpu = ref.SimulatedGPU(0.02, first_call_extra=0.15)
+    with gpu.installed():
+        got = _time_it(gpu.kernel, torch.device("cuda"), 4, **mistake)
+    if fragment is None:
+        gpu.check_time(got, 4, name="time_it")
+    else:
+        message = failure(gpu.check_time, got, 4, name="time_it")
+        assert fragment in message and "hint:" in message and message.startswith("time_it: ")
+
+
+def test_simulated_gpu_wants_a_python_float():
+    gpu = ref.SimulatedGPU(0.005)
+    assert "Python float" in failure(gpu.check_time, torch.tensor(0.005), 4, name="time_it")
