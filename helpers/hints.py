@@ -240,6 +240,17 @@ HINTS: tuple[Hint, ...] = (
     Hint("meta_no_data", (NotImplementedError, RuntimeError), r"Cannot copy out of meta tensor",
          "a tensor on the meta device has a shape but no values: compute on a real device, or "
          "look only at .shape and .device."),
+    Hint("conv_input_dims", (RuntimeError,), r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv2d",
+         "nn.Conv2d wants (batch, channels, height, width): add the missing dimensions, e.g. "
+         "X[None, None] for one 28×28 image or X.unsqueeze(1) for a batch of 2-D images."),
+    Hint("conv_channels", (RuntimeError,),
+         r"expected input\[.*\] to have \d+ channels, but got \d+ channels instead",
+         "the input's channel dimension (dim 1 of (batch, channels, h, w)) must equal the layer's "
+         "in_channels: nn.Conv2d(3, ...) for RGB, or X.expand(-1, 3, -1, -1) for grey images."),
+    Hint("kernel_too_large", (RuntimeError,),
+         r"Kernel size can't be greater than actual input size|Output size is too small",
+         "the feature map has become smaller than the kernel or pooling window: compute each "
+         "layer's size with (n - k + 2p) // s + 1, and add padding or use larger images."),
 )
 
 

@@ -258,6 +258,10 @@ CASES = [
     ("save_missing_folder",
      lambda: torch.save(1, os.path.join(tempfile.mkdtemp(), "no", "x.pt"))),
     ("meta_no_data", lambda: torch.ones(2, device="meta").cpu()),
+    ("conv_input_dims", lambda: torch.nn.Conv2d(1, 6, 5)(torch.rand(28, 28))),
+    ("conv_channels", lambda: torch.nn.Conv2d(1, 6, 5)(torch.rand(2, 3, 28, 28))),
+    ("kernel_too_large", lambda: torch.nn.Conv2d(1, 6, 5)(torch.rand(2, 1, 4, 4))),
+    ("kernel_too_large", lambda: torch.nn.functional.max_pool2d(torch.rand(1, 1, 1, 1), 2)),
 ]
 # entries whose error only a machine without a GPU can raise (tested below)
 CPU_ONLY = {"no_cuda"}
