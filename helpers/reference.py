@@ -1178,6 +1178,208 @@ def dropout(X, p):
     return mask * X / (1 - p)
 
 
+# --- Reference answers (notebook 12) ---------------------------------------------------------
+
+def corr2d(X, K):
+    """2-D cross-correlation of ``X`` (h, w) with the kernel ``K`` (kh, kw), no padding,
+    stride 1: shape ``(h - kh + 1, w - kw + 1)``, differentiable in ``X`` and ``K``.
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    kh, kw = K.shape
+    Y = torch.zeros(X.shape[0] - kh + 1, X.shape[1] - kw + 1,
+                    dtype=torch.promote_types(X.dtype, K.dtype), device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()
+    return Y
+
+
+def corr2d_multi_in_out(X, K):
+    """Cross-correlation of ``X`` (c_in, h, w) with ``K`` (c_out, c_in, kh, kw): for each
+    output channel, the sum over the input channels of :func:`corr2d`; shape
+    ``(c_out, h - kh + 1, w - kw + 1)``.
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    return torch.stack([sum(corr2d(x, k) for x, k in zip(X, K_out)) for K_out in K])
+
+
+def conv_output_shape(n, k, p=0, s=1):
+    """Output size of a convolution or pooling window of size ``k`` over ``n`` positions with
+    padding ``p`` on each side and stride ``s``: ``(n - k + 2p) // s + 1`` (a Python int).
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    return (n - k + 2 * p) // s + 1
+
+
+def pool2d(X, pool_size, stride=None, mode="max"):
+    """Max or average pooling of ``X`` (c, h, w) with square windows of ``pool_size``, each
+    channel on its own; ``stride`` defaults to ``pool_size`` (as in ``nn.MaxPool2d``).
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    k = pool_size
+    s = k if stride is None else stride
+    rows, cols = conv_output_shape(X.shape[1], k, 0, s), conv_output_shape(X.shape[2], k, 0, s)
+    Y = torch.zeros(X.shape[0], rows, cols, dtype=X.dtype, device=X.device)
+    for i in range(rows):
+        for j in range(cols):
+            window = X[:, i * s:i * s + k, j * s:j * s + k]
+            Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
+    return Y
+
+
+def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):
+    """LeNet for 28×28 images: two convolutions (5×5; the first padded by 2), each followed
+    by ``activation()`` and ``pooling(kernel_size=2, stride=2)``, then three fully connected
+    layers 400 -> 120 -> 84 -> 10 with ``activation()`` between them; returns logits.
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(), pooling(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), activation(), pooling(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), activation(),
+        nn.Linear(120, 84), activation(),
+        nn.Linear(84, 10))
+
+
+LENET_SHAPES = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
+                (10, 84), (10,)]
+
+_ACTIVATIONS = {nn.ReLU: torch.relu, nn.Sigmoid: torch.sigmoid, nn.Tanh: torch.tanh}
+_POOLS = {nn.MaxPool2d: lambda H: torch.nn.functional.max_pool2d(H, 2, 2),
+          nn.AvgPool2d: lambda H: torch.nn.functional.avg_pool2d(H, 2, 2)}
+
+
+def _lenet_function(params, X, act, pool, *, conv_act=True, fc_act=True, out_act=False,
+                    pool_first=False):
+    """LeNet written with functions, for the variants a learner may have built."""
+    F_ = torch.nn.functional
+    w1, b1, w2, b2, w3, b3, w4, b4, w5, b5 = params
+    conv_act_fn = act if conv_act else (lambda H: H)
+    fc_act_fn = act if fc_act else (lambda H: H)
+    H = F_.conv2d(X, w1, b1, padding=2)
+    H = conv_act_fn(pool(H)) if pool_first else pool(conv_act_fn(H))
+    H = F_.conv2d(H, w2, b2)
+    H = conv_act_fn(pool(H)) if pool_first else pool(conv_act_fn(H))
+    H = H.flatten(1)
+    H = fc_act_fn(F_.linear(H, w3, b3))
+    H = fc_act_fn(F_.linear(H, w4, b4))
+    H = F_.linear(H, w5, b5)
+    return act(H) if out_act else H
+
+
+def _run_model(net, X, name: str):
+    """``net(X)``, with a course message for the shape errors a LeNet usually raises."""
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+    try:
+        return net(X)
+    except RuntimeError as err:
+        text = str(err)
+    # outside the except block: the learner sees the course message, not a chained traceback
+    if "mat1 and mat2" in text and text.split("(")[1].startswith("1x"):
+        hint = ("flatten each example on its own, nn.Flatten() or X.reshape(X.shape[0], -1): X.view(1, -1) "
+                "(as in the notes) puts the whole batch into one row and works for a batch of one image only.")
+    elif "mat1 and mat2" in text:
+        hint = ("the first fully connected layer gets a different number of features than it expects. For 28×28 "
+                "images the first convolution needs padding=2 (28 -> 28 -> 14 -> 10 -> 5), so that 16 maps of "
+                "5×5 = 400 features reach nn.Linear(400, 120); the notes' net was made for 32×32 images.")
+    elif "is invalid for input of size" in text:
+        hint = ("x.view(-1, 16 * 5 * 5) needs exactly 400 numbers per image: for 28×28 images pad the first "
+                "convolution by 2 (28 -> 28 -> 14 -> 10 -> 5), and flatten with nn.Flatten() (or x.flatten(1)), "
+                "which never mixes the numbers of different images.")
+    else:
+        hint = ("print the shape after each layer (for layer in net: X = layer(X); print(layer, X.shape)); "
+                "a convolution needs input (batch, channels, height, width).")
+    _fail(name, f"raised RuntimeError: {text.splitlines()[0]}", [], hint)
+
+
+def check_lenet(net, activation, pooling, name: str) -> None:
+    """Fail with a course message unless ``net`` (built by a learner's ``lenet(activation,
+    pooling)``) has LeNet's parameters and computes what :func:`lenet` computes with them;
+    for the usual mistakes (a missing padding, ``view(1, -1)``, an activation missing or
+    too many, pooling before the activation, the arguments ignored) the hint names it.
+
+    Introduced in ``12_cnn_lenet``.
+    """
+    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
+    params = list(net.parameters())
+    shapes = [tuple(p.shape) for p in params]
+    if shapes != LENET_SHAPES:
+        hint = ("the layers, in this order: nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Conv2d(6, 16, "
+                "kernel_size=5), nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10).")
+        if (120, 256) in shapes:
+            hint = ("without padding the first convolution shrinks 28×28 to 24×24 and 16 maps of 4×4 = 256 features "
+                    "reach the first linear layer: pad the first convolution by 2 (padding=2) so that it keeps 28×28 "
+                    "and 16 × 5 × 5 = 400 features arrive, as in LeNet's 32×32 design.")
+        elif len(shapes) != len(LENET_SHAPES):
+            hint = ("LeNet has 5 layers with parameters (2 convolutions, 3 linear layers), each with a weight and a "
+                    "bias; activations and pooling have none. " + hint)
+        _fail(name, "its parameters have the wrong shapes.",
+              [f"expected: {LENET_SHAPES}", f"got:      {shapes}"], hint)
+    X = torch.rand(7, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    out = _run_model(net, X, f"{name} on a batch of 7 images (7, 1, 28, 28)")
+    if type(out) not in (torch.Tensor, nn.Parameter) or tuple(out.shape) != (7, 10):
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else _type_name(out)
+        _fail(f"{name} on a batch of 7 images (7, 1, 28, 28)", "wrong output.",
+              ["expected: a tensor of shape (7, 10), one row of 10 logits per image", f"got:      {got}"],
+              "keep the batch dimension: nn.Flatten() (or X.reshape(X.shape[0], -1)) before the linear layers, "
+              "and 10 outputs in the last layer.")
+    one = _run_model(net, X[:1], f"{name} on a batch of 1 image (1, 1, 28, 28)")
+    if not isinstance(one, torch.Tensor) or tuple(one.shape) != (1, 10):
+        _fail(f"{name} on one image (1, 1, 28, 28)", "wrong output.",
+              ["expected: shape (1, 10)", f"got: {preview(one)}"], "keep the batch dimension, even for one image.")
+    act, pool = _ACTIVATIONS[activation], _POOLS[pooling]
+    # A copy of the network with large weights and inputs, so that every activation works in
+    # its non-linear range and each misplaced layer changes the output.
+    probe = copy.deepcopy(net)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for p in probe.parameters():
+            fan_in = p[0].numel() if p.dim() > 1 else 4
+            p.copy_(torch.randn(p.shape, generator=g) * 2 / fan_in ** 0.5)
+        Xd = 3 * torch.randn(7, 1, 28, 28, generator=g, dtype=torch.float64)
+        out = _run_model(probe, Xd.float(), f"{name} on a batch of 7 images (7, 1, 28, 28)")
+        got = out.detach().double()
+        plist = [p.detach().double() for p in probe.parameters()]
+        if torch.allclose(got, _lenet_function(plist, Xd, act, pool), atol=1e-4, rtol=1e-4):
+            return
+        other_act = [a for a in _ACTIVATIONS.values() if a is not act]
+        other_pool = [q for q in _POOLS.values() if q is not pool]
+        variants = [
+            (dict(fc_act=False), "put an activation after the first two fully connected layers too: "
+                                 "Linear(400, 120), activation, Linear(120, 84), activation, Linear(84, 10)."),
+            (dict(out_act=True), "no activation after the last layer: the network returns logits, and "
+                                 "nn.CrossEntropyLoss applies softmax itself."),
+            (dict(conv_act=False), "put an activation after each convolution: convolution, activation, pooling."),
+            (dict(pool_first=True), "the order in each block is convolution, activation, then pooling."),
+            (dict(fc_act=False, out_act=True), "activations go between the fully connected layers, not after the "
+                                                "last one."),
+        ]
+        for kwargs, hint in variants:
+            if torch.allclose(got, _lenet_function(plist, Xd, act, pool, **kwargs), atol=1e-4, rtol=1e-4):
+                _fail(name, "computes something other than LeNet.", [], hint)
+        for a in other_act:
+            if torch.allclose(got, _lenet_function(plist, Xd, a, pool), atol=1e-4, rtol=1e-4):
+                _fail(name, "uses the wrong activation.", [f"expected: {activation.__name__} after each layer"],
+                      "create each activation with the argument, `activation()`, not a fixed nn.ReLU() or "
+                      "nn.Sigmoid().")
+        for q in other_pool:
+            if torch.allclose(got, _lenet_function(plist, Xd, act, q), atol=1e-4, rtol=1e-4):
+                _fail(name, "uses the wrong pooling.", [f"expected: {pooling.__name__}(kernel_size=2, stride=2)"],
+                      "create each pooling layer with the argument, `pooling(kernel_size=2, stride=2)`, not a fixed "
+                      "nn.MaxPool2d or nn.AvgPool2d.")
+    _fail(name, "computes something other than LeNet with its parameters.", [],
+          "conv(1 -> 6, 5×5, padding 2), activation, pooling 2×2; conv(6 -> 16, 5×5), activation, pooling 2×2; "
+          "flatten; linear 400 -> 120, activation; linear 120 -> 84, activation; linear 84 -> 10.")
+
+
 # --- Reference answers (notebook 13) ---------------------------------------------------------
 
 import os
@@ -1383,6 +1585,7 @@ class ScriptedRun:
         self.states.append({key: v.detach().clone() for key, v in model.state_dict().items()})
         return self.accuracies[k] if k < len(self.accuracies) else 0.0
 
+
 # --- Reference answers (notebook 14) ---------------------------------------------------------
 
 class SimulatedGPU:
@@ -1479,205 +1682,5 @@ class SimulatedGPU:
               [f"expected: about {want * 1e3:.3g} ms per call (the simulated GPU's time for one call)",
                f"got:      {ms} ({self.calls} calls of fn, {self.syncs} synchronizations)"], hint)
 
-# --- Reference answers (notebook 12) ---------------------------------------------------------
-
-def corr2d(X, K):
-    """2-D cross-correlation of ``X`` (h, w) with the kernel ``K`` (kh, kw), no padding,
-    stride 1: shape ``(h - kh + 1, w - kw + 1)``, differentiable in ``X`` and ``K``.
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    kh, kw = K.shape
-    Y = torch.zeros(X.shape[0] - kh + 1, X.shape[1] - kw + 1,
-                    dtype=torch.promote_types(X.dtype, K.dtype), device=X.device)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + kh, j:j + kw] * K).sum()
-    return Y
-
-
-def corr2d_multi_in_out(X, K):
-    """Cross-correlation of ``X`` (c_in, h, w) with ``K`` (c_out, c_in, kh, kw): for each
-    output channel, the sum over the input channels of :func:`corr2d`; shape
-    ``(c_out, h - kh + 1, w - kw + 1)``.
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    return torch.stack([sum(corr2d(x, k) for x, k in zip(X, K_out)) for K_out in K])
-
-
-def conv_output_shape(n, k, p=0, s=1):
-    """Output size of a convolution or pooling window of size ``k`` over ``n`` positions with
-    padding ``p`` on each side and stride ``s``: ``(n - k + 2p) // s + 1`` (a Python int).
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    return (n - k + 2 * p) // s + 1
-
-
-def pool2d(X, pool_size, stride=None, mode="max"):
-    """Max or average pooling of ``X`` (c, h, w) with square windows of ``pool_size``, each
-    channel on its own; ``stride`` defaults to ``pool_size`` (as in ``nn.MaxPool2d``).
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    k = pool_size
-    s = k if stride is None else stride
-    rows, cols = conv_output_shape(X.shape[1], k, 0, s), conv_output_shape(X.shape[2], k, 0, s)
-    Y = torch.zeros(X.shape[0], rows, cols, dtype=X.dtype, device=X.device)
-    for i in range(rows):
-        for j in range(cols):
-            window = X[:, i * s:i * s + k, j * s:j * s + k]
-            Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
-    return Y
-
-
-def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):
-    """LeNet for 28×28 images: two convolutions (5×5; the first padded by 2), each followed
-    by ``activation()`` and ``pooling(kernel_size=2, stride=2)``, then three fully connected
-    layers 400 -> 120 -> 84 -> 10 with ``activation()`` between them; returns logits.
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(), pooling(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), activation(), pooling(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), activation(),
-        nn.Linear(120, 84), activation(),
-        nn.Linear(84, 10))
-
-
-LENET_SHAPES = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
-                (10, 84), (10,)]
-
-_ACTIVATIONS = {nn.ReLU: torch.relu, nn.Sigmoid: torch.sigmoid, nn.Tanh: torch.tanh}
-_POOLS = {nn.MaxPool2d: lambda H: torch.nn.functional.max_pool2d(H, 2, 2),
-          nn.AvgPool2d: lambda H: torch.nn.functional.avg_pool2d(H, 2, 2)}
-
-
-def _lenet_function(params, X, act, pool, *, conv_act=True, fc_act=True, out_act=False,
-                    pool_first=False):
-    """LeNet written with functions, for the variants a learner may have built."""
-    F_ = torch.nn.functional
-    w1, b1, w2, b2, w3, b3, w4, b4, w5, b5 = params
-    conv_act_fn = act if conv_act else (lambda H: H)
-    fc_act_fn = act if fc_act else (lambda H: H)
-    H = F_.conv2d(X, w1, b1, padding=2)
-    H = conv_act_fn(pool(H)) if pool_first else pool(conv_act_fn(H))
-    H = F_.conv2d(H, w2, b2)
-    H = conv_act_fn(pool(H)) if pool_first else pool(conv_act_fn(H))
-    H = H.flatten(1)
-    H = fc_act_fn(F_.linear(H, w3, b3))
-    H = fc_act_fn(F_.linear(H, w4, b4))
-    H = F_.linear(H, w5, b5)
-    return act(H) if out_act else H
-
-
-def _run_model(net, X, name: str):
-    """``net(X)``, with a course message for the shape errors a LeNet usually raises."""
-    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-    try:
-        return net(X)
-    except RuntimeError as err:
-        text = str(err)
-    # outside the except block: the learner sees the course message, not a chained traceback
-    if "mat1 and mat2" in text and text.split("(")[1].startswith("1x"):
-        hint = ("flatten each example on its own, nn.Flatten() or X.reshape(X.shape[0], -1): X.view(1, -1) "
-                "(as in the notes) puts the whole batch into one row and works for a batch of one image only.")
-    elif "mat1 and mat2" in text:
-        hint = ("the first fully connected layer gets a different number of features than it expects. For 28×28 "
-                "images the first convolution needs padding=2 (28 -> 28 -> 14 -> 10 -> 5), so that 16 maps of "
-                "5×5 = 400 features reach nn.Linear(400, 120); the notes' net was made for 32×32 images.")
-    elif "is invalid for input of size" in text:
-        hint = ("x.view(-1, 16 * 5 * 5) needs exactly 400 numbers per image: for 28×28 images pad the first "
-                "convolution by 2 (28 -> 28 -> 14 -> 10 -> 5), and flatten with nn.Flatten() (or x.flatten(1)), "
-                "which never mixes the numbers of different images.")
-    else:
-        hint = ("print the shape after each layer (for layer in net: X = layer(X); print(layer, X.shape)); "
-                "a convolution needs input (batch, channels, height, width).")
-    _fail(name, f"raised RuntimeError: {text.splitlines()[0]}", [], hint)
-
-
-def check_lenet(net, activation, pooling, name: str) -> None:
-    """Fail with a course message unless ``net`` (built by a learner's ``lenet(activation,
-    pooling)``) has LeNet's parameters and computes what :func:`lenet` computes with them;
-    for the usual mistakes (a missing padding, ``view(1, -1)``, an activation missing or
-    too many, pooling before the activation, the arguments ignored) the hint names it.
-
-    Introduced in ``12_cnn_lenet``.
-    """
-    __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-    params = list(net.parameters())
-    shapes = [tuple(p.shape) for p in params]
-    if shapes != LENET_SHAPES:
-        hint = ("the layers, in this order: nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Conv2d(6, 16, "
-                "kernel_size=5), nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10).")
-        if (120, 256) in shapes:
-            hint = ("without padding the first convolution shrinks 28×28 to 24×24 and 16 maps of 4×4 = 256 features "
-                    "reach the first linear layer: pad the first convolution by 2 (padding=2) so that it keeps 28×28 "
-                    "and 16 × 5 × 5 = 400 features arrive, as in LeNet's 32×32 design.")
-        elif len(shapes) != len(LENET_SHAPES):
-            hint = ("LeNet has 5 layers with parameters (2 convolutions, 3 linear layers), each with a weight and a "
-                    "bias; activations and pooling have none. " + hint)
-        _fail(name, "its parameters have the wrong shapes.",
-              [f"expected: {LENET_SHAPES}", f"got:      {shapes}"], hint)
-    X = torch.rand(7, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-    out = _run_model(net, X, f"{name} on a batch of 7 images (7, 1, 28, 28)")
-    if type(out) not in (torch.Tensor, nn.Parameter) or tuple(out.shape) != (7, 10):
-        got = tuple(out.shape) if isinstance(out, torch.Tensor) else _type_name(out)
-        _fail(f"{name} on a batch of 7 images (7, 1, 28, 28)", "wrong output.",
-              ["expected: a tensor of shape (7, 10), one row of 10 logits per image", f"got:      {got}"],
-              "keep the batch dimension: nn.Flatten() (or X.reshape(X.shape[0], -1)) before the linear layers, "
-              "and 10 outputs in the last layer.")
-    one = _run_model(net, X[:1], f"{name} on a batch of 1 image (1, 1, 28, 28)")
-    if not isinstance(one, torch.Tensor) or tuple(one.shape) != (1, 10):
-        _fail(f"{name} on one image (1, 1, 28, 28)", "wrong output.",
-              ["expected: shape (1, 10)", f"got: {preview(one)}"], "keep the batch dimension, even for one image.")
-    act, pool = _ACTIVATIONS[activation], _POOLS[pooling]
-    # A copy of the network with large weights and inputs, so that every activation works in
-    # its non-linear range and each misplaced layer changes the output.
-    probe = copy.deepcopy(net)
-    g = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for p in probe.parameters():
-            fan_in = p[0].numel() if p.dim() > 1 else 4
-            p.copy_(torch.randn(p.shape, generator=g) * 2 / fan_in ** 0.5)
-        Xd = 3 * torch.randn(7, 1, 28, 28, generator=g, dtype=torch.float64)
-        out = _run_model(probe, Xd.float(), f"{name} on a batch of 7 images (7, 1, 28, 28)")
-        got = out.detach().double()
-        plist = [p.detach().double() for p in probe.parameters()]
-        if torch.allclose(got, _lenet_function(plist, Xd, act, pool), atol=1e-4, rtol=1e-4):
-            return
-        other_act = [a for a in _ACTIVATIONS.values() if a is not act]
-        other_pool = [q for q in _POOLS.values() if q is not pool]
-        variants = [
-            (dict(fc_act=False), "put an activation after the first two fully connected layers too: "
-                                 "Linear(400, 120), activation, Linear(120, 84), activation, Linear(84, 10)."),
-            (dict(out_act=True), "no activation after the last layer: the network returns logits, and "
-                                 "nn.CrossEntropyLoss applies softmax itself."),
-            (dict(conv_act=False), "put an activation after each convolution: convolution, activation, pooling."),
-            (dict(pool_first=True), "the order in each block is convolution, activation, then pooling."),
-            (dict(fc_act=False, out_act=True), "activations go between the fully connected layers, not after the "
-                                                "last one."),
-        ]
-        for kwargs, hint in variants:
-            if torch.allclose(got, _lenet_function(plist, Xd, act, pool, **kwargs), atol=1e-4, rtol=1e-4):
-                _fail(name, "computes something other than LeNet.", [], hint)
-        for a in other_act:
-            if torch.allclose(got, _lenet_function(plist, Xd, a, pool), atol=1e-4, rtol=1e-4):
-                _fail(name, "uses the wrong activation.", [f"expected: {activation.__name__} after each layer"],
-                      "create each activation with the argument, `activation()`, not a fixed nn.ReLU() or "
-                      "nn.Sigmoid().")
-        for q in other_pool:
-            if torch.allclose(got, _lenet_function(plist, Xd, act, q), atol=1e-4, rtol=1e-4):
-                _fail(name, "uses the wrong pooling.", [f"expected: {pooling.__name__}(kernel_size=2, stride=2)"],
-                      "create each pooling layer with the argument, `pooling(kernel_size=2, stride=2)`, not a fixed "
-                      "nn.MaxPool2d or nn.AvgPool2d.")
-    _fail(name, "computes something other than LeNet with its parameters.", [],
-          "conv(1 -> 6, 5×5, padding 2), activation, pooling 2×2; conv(6 -> 16, 5×5), activation, pooling 2×2; "
-          "flatten; linear 400 -> 120, activation; linear 120 -> 84, activation; linear 84 -> 10.")
 
 seal(__name__)

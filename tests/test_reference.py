@@ -560,6 +560,49 @@ def test_dropout_keeps_the_right_fraction_scales_and_keeps_dtype():
         ref.dropout(X, 1.5)
 
 
+
+# --- Notebook 12 ---------------------------------------------------------------------------------
+
+def test_corr2d_and_channels_agree_with_conv2d():
+    g = torch.Generator().manual_seed(0)
+    X, K = torch.randn(5, 7, generator=g), torch.randn(2, 3, generator=g)
+    assert torch.allclose(ref.corr2d(X, K), F.conv2d(X[None, None], K[None, None])[0, 0], atol=1e-5)
+    assert ref.corr2d(torch.arange(9.0).reshape(3, 3), torch.arange(4.0).reshape(2, 2)).tolist() == [[19, 25], [37, 43]]
+    Xc, Kc = torch.randn(3, 5, 6, generator=g), torch.randn(2, 3, 3, 2, generator=g)
+    assert torch.allclose(ref.corr2d_multi_in_out(Xc, Kc), F.conv2d(Xc[None], Kc)[0], atol=1e-5)
+    Kg = K.clone().requires_grad_(True)
+    ref.corr2d(X, Kg).sum().backward()
+    assert Kg.grad is not None and Kg.grad.shape == K.shape
+
+
+def test_conv_output_shape_and_pool2d_agree_with_torch():
+    for n, k, p, s in [(5, 2, 0, 2), (28, 5, 2, 1), (7, 3, 1, 2), (32, 7, 3, 4)]:
+        size = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p).shape[-1]
+        assert ref.conv_output_shape(n, k, p, s) == size
+    X = torch.randn(3, 7, 6, dtype=torch.float64)
+    for k, s in [(2, None), (3, 1), (3, 2)]:
+        stride = k if s is None else s
+        assert torch.allclose(ref.pool2d(X, k, s), F.max_pool2d(X[None], k, stride)[0])
+        assert torch.allclose(ref.pool2d(X, k, s, "avg"), F.avg_pool2d(X[None], k, stride)[0])
+    assert ref.pool2d(X, 2).dtype == torch.float64
+    with pytest.raises(ValueError):
+        ref.pool2d(X, 2, mode="min")
+
+
+def test_check_lenet_accepts_the_reference_and_names_mistakes():
+    ref.check_lenet(ref.lenet(), nn.ReLU, nn.MaxPool2d, "lenet()")
+    ref.check_lenet(ref.lenet(nn.Sigmoid, nn.AvgPool2d), nn.Sigmoid, nn.AvgPool2d, "lenet(nn.Sigmoid, nn.AvgPool2d)")
+    assert "wrong activation" in failure(ref.check_lenet, ref.lenet(), nn.Sigmoid, nn.MaxPool2d, "lenet")
+    assert "wrong pooling" in failure(ref.check_lenet, ref.lenet(), nn.ReLU, nn.AvgPool2d, "lenet")
+    no_pad = ref.lenet()
+    no_pad[0].padding = (0, 0)
+    assert "padding=2" in failure(ref.check_lenet, no_pad, nn.ReLU, nn.MaxPool2d, "lenet")
+    with_out_act = nn.Sequential(*ref.lenet(), nn.ReLU())
+    assert "after the last layer" in failure(ref.check_lenet, with_out_act, nn.ReLU, nn.MaxPool2d, "lenet")
+    small = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    assert "wrong shapes" in failure(ref.check_lenet, small, nn.ReLU, nn.MaxPool2d, "lenet")
+
+
 # --- Notebook 13 ---------------------------------------------------------------------------------
 
 import os  # noqa: E402  (the notebook 13 tests look into folders)
@@ -701,45 +744,3 @@ def test_simulated_gpu_names_the_timing_mistake(mistake, fragment):
 def test_simulated_gpu_wants_a_python_float():
     gpu = ref.SimulatedGPU(0.005)
     assert "Python float" in failure(gpu.check_time, torch.tensor(0.005), 4, name="time_it")
-
-
-# --- Notebook 12 ---------------------------------------------------------------------------------
-
-def test_corr2d_and_channels_agree_with_conv2d():
-    g = torch.Generator().manual_seed(0)
-    X, K = torch.randn(5, 7, generator=g), torch.randn(2, 3, generator=g)
-    assert torch.allclose(ref.corr2d(X, K), F.conv2d(X[None, None], K[None, None])[0, 0], atol=1e-5)
-    assert ref.corr2d(torch.arange(9.0).reshape(3, 3), torch.arange(4.0).reshape(2, 2)).tolist() == [[19, 25], [37, 43]]
-    Xc, Kc = torch.randn(3, 5, 6, generator=g), torch.randn(2, 3, 3, 2, generator=g)
-    assert torch.allclose(ref.corr2d_multi_in_out(Xc, Kc), F.conv2d(Xc[None], Kc)[0], atol=1e-5)
-    Kg = K.clone().requires_grad_(True)
-    ref.corr2d(X, Kg).sum().backward()
-    assert Kg.grad is not None and Kg.grad.shape == K.shape
-
-
-def test_conv_output_shape_and_pool2d_agree_with_torch():
-    for n, k, p, s in [(5, 2, 0, 2), (28, 5, 2, 1), (7, 3, 1, 2), (32, 7, 3, 4)]:
-        size = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p).shape[-1]
-        assert ref.conv_output_shape(n, k, p, s) == size
-    X = torch.randn(3, 7, 6, dtype=torch.float64)
-    for k, s in [(2, None), (3, 1), (3, 2)]:
-        stride = k if s is None else s
-        assert torch.allclose(ref.pool2d(X, k, s), F.max_pool2d(X[None], k, stride)[0])
-        assert torch.allclose(ref.pool2d(X, k, s, "avg"), F.avg_pool2d(X[None], k, stride)[0])
-    assert ref.pool2d(X, 2).dtype == torch.float64
-    with pytest.raises(ValueError):
-        ref.pool2d(X, 2, mode="min")
-
-
-def test_check_lenet_accepts_the_reference_and_names_mistakes():
-    ref.check_lenet(ref.lenet(), nn.ReLU, nn.MaxPool2d, "lenet()")
-    ref.check_lenet(ref.lenet(nn.Sigmoid, nn.AvgPool2d), nn.Sigmoid, nn.AvgPool2d, "lenet(nn.Sigmoid, nn.AvgPool2d)")
-    assert "wrong activation" in failure(ref.check_lenet, ref.lenet(), nn.Sigmoid, nn.MaxPool2d, "lenet")
-    assert "wrong pooling" in failure(ref.check_lenet, ref.lenet(), nn.ReLU, nn.AvgPool2d, "lenet")
-    no_pad = ref.lenet()
-    no_pad[0].padding = (0, 0)
-    assert "padding=2" in failure(ref.check_lenet, no_pad, nn.ReLU, nn.MaxPool2d, "lenet")
-    with_out_act = nn.Sequential(*ref.lenet(), nn.ReLU())
-    assert "after the last layer" in failure(ref.check_lenet, with_out_act, nn.ReLU, nn.MaxPool2d, "lenet")
-    small = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-    assert "wrong shapes" in failure(ref.check_lenet, small, nn.ReLU, nn.MaxPool2d, "lenet")
