@@ -22,7 +22,7 @@ GRADE_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
-.PHONY: help setup data browser lab test bench release grade
+.PHONY: help setup data browser sandbox lab test bench release grade
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -64,7 +64,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=course \
 		--LabApp.default_url=/lab/tree/START_HERE.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: setup browser
+test: setup browser sandbox
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
@@ -74,5 +74,10 @@ bench: setup
 release: $(VENV)/.installed
 	$(BIN)/python -m helpers.grading release $(ASSIGNMENTS)
 
-grade: setup
+# The grading sandbox: Debian's bubblewrap where apt-get exists (see README, "The sandbox").
+sandbox:
+	@command -v bwrap >/dev/null || ! command -v apt-get >/dev/null \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y bubblewrap; }
+
+grade: setup sandbox
 	$(BIN)/python -m helpers.grading grade $(SUBMISSIONS) --out $(RESULTS) $(GRADE_ARGS)

@@ -38,6 +38,6 @@ c.OverwriteCells.add_missing_cells = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "helpers.grading.ClearHiddenTestsOfTestCells",
     "helpers.grading.ShowOnlyErrorMessages",
 ]

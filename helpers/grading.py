@@ -12,19 +12,26 @@ It writes, under ``RESULTS``:
 
 - ``autograded/<student>/<assignment>/``: the executed, scored notebooks;
 - ``feedback/<student>/<assignment>/<notebook>.html``: what to send back to each student;
-- ``grades.csv``: one row per student and assignment (score, max score, status);
+- ``grades.csv``: one row per student and assignment (score, max score, status, detail);
+- ``summary.txt``: whether kernels ran in the sandbox, and the count of each status;
 - ``logs/<student>.log``: nbgrader's output, for submissions that failed.
 
-Each student is graded by nbgrader's own commands (``autograde``, ``generate_feedback``) in a
-course directory of their own, with a copy of the gradebook, several students at a time.
+Each student is graded by nbgrader's ``autograde`` and ``generate_feedback``, run inside
+long-lived worker processes (one per job), in a course directory of their own with a copy
+of the gradebook, several students at a time. A submission whose code patches what grading
+relies on is flagged ``review`` (``helpers.tampering``).
 A submission that cannot be read or run is reported in ``grades.csv`` and the log; it does not
-stop the others or touch their grades. Student code runs with your permissions: grade
-untrusted submissions inside a container or a throw-away account.
+stop the others or touch their grades. On Linux with bubblewrap each kernel runs in the
+sandbox of ``helpers.sandbox`` (no network, nothing of the course, the submissions or the
+results visible, a scratch folder of its own); elsewhere student code runs with your
+permissions, and the command says so.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -32,20 +39,27 @@ import signal
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from traitlets import Integer
 
+from . import sandbox, tampering
 from .hints import PREFIX as HINT_PREFIX
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = "nbgrader_config.py"
 SOURCE = "solutions"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+EVENTS = "events.jsonl"
 CSV_FIELDS = ["student_id", "assignment", "score", "max_score", "status", "detail"]
 
 
@@ -67,6 +81,53 @@ class ShowOnlyErrorMessages(NbGraderPreprocessor):
                 if output.output_type == "error":
                     hint = _course_hint(output.get("traceback", []))
                     output.traceback = [f"{output.ename}: {output.evalue}", *hint]
+        return cell, resources
+
+
+class ClearHiddenTestsOfTestCells(ClearHiddenTests):
+    """nbgrader's ``ClearHiddenTests`` for the course's test cells only.
+
+    A learner's own cell that merely contains the text ``BEGIN HIDDEN TESTS`` is left as
+    it is, instead of stopping the feedback with "nested begin hidden tests statements".
+    Used by ``nbgrader_config.py`` for ``nbgrader generate_feedback``.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if utils.is_grade(cell) and not utils.is_solution(cell):
+            return super().preprocess_cell(cell, resources, index)
+        return cell, resources
+
+
+class CapOutput(NbGraderPreprocessor):
+    """Cut each cell's output at ``max_bytes``, with a note saying so.
+
+    A submission that prints megabytes keeps a readable autograded notebook and feedback
+    page. Text is cut where the budget ends; a picture or other rich output that does not
+    fit is replaced by the note. Used by ``helpers.grading`` after execution.
+    """
+
+    max_bytes = Integer(100_000, help="output kept per cell, in bytes").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        budget, kept, cut = self.max_bytes, [], 0
+        for output in cell.outputs:
+            size = len(json.dumps(output))
+            if size <= budget:
+                kept.append(output)
+                budget -= size
+            elif output.output_type == "stream" and budget > 0:
+                cut += size - budget
+                kept.append(NotebookNode(output, text=output.text[:budget]))
+                budget = 0
+            else:
+                cut += size
+        if cut:
+            note = (f"\n[output cut: this cell printed {(self.max_bytes + cut) / 1000:.0f} kB; "
+                    f"grading keeps the first {self.max_bytes / 1000:.0f} kB]\n")
+            kept.append(NotebookNode(output_type="stream", name="stdout", text=note))
+        cell.outputs = kept
         return cell, resources
 
 
@@ -178,12 +239,39 @@ def find_submissions(submissions: Path, ids: list[str]) -> dict[str, dict[str, P
 
 
 def _last_exception(log: str) -> str:
-    """The last exception line of an nbgrader log, e.g. ``...NotJSONError: ...``."""
+    """The last exception line of an nbgrader log, e.g. ``...NotJSONError: ...``, passing
+    over nbgrader's own "see the above traceback" wrapper."""
     for line in reversed(log.splitlines()):
         text = line.split("]", 1)[-1].strip()
-        if re.match(r"^[\w.]+(Error|Exception): ", text):
+        if re.match(r"^[\w.]+(Error|Exception): ", text) and "NbGraderException" not in text:
             return text[:300]
     return "see the log"
+
+
+def _events(path: Path) -> str:
+    """What happened to cells while grading (timeouts, kernels lost), for the detail column."""
+    if not path.exists():
+        return ""
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    path.unlink()
+    said = {"timeout": "ran over the {limit} s limit and was stopped",
+            "died": "killed its kernel (grading went on with a new one)",
+            "processes": "started too many processes and lost its kernel"}
+    parts = []
+    for e in events:
+        where = e["grade_id"] or f"cell {e['cell']}"
+        text = f"{where} {said[e['event']].format(limit=e['limit'])}"
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def _tampering(submitted: Path, release: Path) -> list[tampering.Finding]:
+    try:
+        return tampering.find(nbformat.read(submitted, as_version=4),
+                              nbformat.read(release, as_version=4))
+    except Exception:  # not a readable notebook: autograde has said so already
+        return []
 
 
 def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
@@ -192,10 +280,94 @@ def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
         return submission.score, submission.max_score
 
 
+@dataclass
+class Sandbox:
+    """Where graded kernels run (see ``helpers.sandbox``): on or off, what they must not see."""
+
+    enabled: bool
+    hidden: list[Path]
+    memory_mb: int = sandbox.DEFAULT_MEMORY_MB
+    processes: int = sandbox.DEFAULT_PROCESSES
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.enabled:
+            return (f"sandbox: on (bubblewrap; no network, {self.memory_mb} MiB per process, "
+                    f"{self.processes} processes)")
+        return (f"sandbox: OFF ({self.problem}); student code runs with your permissions: "
+                "grade untrusted submissions in a container or a throw-away account")
+
+
+def _grading_config(root: Path, box: Sandbox | None) -> str:
+    """Lines added to a student's copy of the course config: the sandboxed execution."""
+    from nbgrader.converters import Autograde
+
+    box = box or Sandbox(enabled=False, hidden=[])
+    steps = []
+    for p in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default():
+        if p is Execute:
+            steps += ["helpers.sandbox.SandboxedExecute", "helpers.grading.CapOutput"]
+        else:
+            steps.append(f"{p.__module__}.{p.__name__}")
+    return f"""
+# --- added by helpers.grading for this student's grading ---
+c.Autograde.autograde_preprocessors = {steps!r}
+c.SandboxedExecute.sandbox = {box.enabled!r}
+c.SandboxedExecute.scratch_root = {str(root)!r}
+c.SandboxedExecute.events_file = {str(root / EVENTS)!r}
+c.SandboxKernelManager.hidden = {[str(p) for p in box.hidden]!r}
+c.SandboxKernelManager.memory_mb = {box.memory_mb!r}
+c.SandboxKernelManager.processes = {box.processes!r}
+"""
+
+
+class _OverTime(Exception):
+    pass
+
+
+def _nbgrader_here(step: str, assignment: str, student: str, root: Path, timeout: int,
+                   max_seconds: float) -> tuple[bool, str]:
+    """Run nbgrader's ``autograde`` or ``generate_feedback`` in this process, in the course
+    root ``root``; return whether it succeeded and its log. Over ``max_seconds`` it is
+    stopped (``_OverTime``), its kernel with it."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(CONFIG, path=str(root)).load_config()
+    config.Execute.timeout = timeout
+    api = NbGraderAPI(config=config)
+
+    def over_time(signum, frame):
+        raise _OverTime
+
+    timed = threading.current_thread() is threading.main_thread()
+    if timed:
+        previous = signal.signal(signal.SIGALRM, over_time)
+        signal.setitimer(signal.ITIMER_REAL, max_seconds)
+    try:
+        if step == "autograde":
+            result = api.autograde(assignment, student, force=True, create=True)
+        else:
+            result = api.generate_feedback(assignment, student, force=True)
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    log = result.get("log", "") + result.get("error", "")
+    return result["success"] and "There was an error processing" not in log, log
+
+
 def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], template: Path,
                    out: Path, timeout: int, max_seconds: float,
-                   env: dict[str, str] | None = None) -> list[Result]:
-    """Autograde and write feedback for one student in a course directory of their own."""
+                   env: dict[str, str] | None = None,
+                   sandbox: Sandbox | None = None) -> list[Result]:
+    """Autograde and write feedback for one student in a course directory of their own.
+
+    Runs in a worker process of :func:`grade`: ``env`` (the thread counts) is set first, so
+    that the kernels it starts inherit it."""
+    os.environ.update(env or {})
+    # nbgrader's gradebook session warns about its own objects; nothing for the instructor
+    warnings.filterwarnings("ignore", module="nbgrader")
     results = [Result(student, a) for a in ids]
     if not STUDENT_ID.match(student):
         for r in results:
@@ -204,6 +376,8 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=out / "work") as tmp:
         root = Path(tmp)
         shutil.copy2(template / CONFIG, root / CONFIG)
+        with open(root / CONFIG, "a") as f:
+            f.write(_grading_config(root, sandbox))
         shutil.copy2(template / "gradebook.db", root / "gradebook.db")
         (root / SOURCE).symlink_to(template / SOURCE, target_is_directory=True)
         for r in results:
@@ -213,28 +387,35 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
             submitted = root / "submitted" / student / r.assignment
             submitted.mkdir(parents=True)
             shutil.copy2(notebooks[r.assignment], submitted / f"{r.assignment}.ipynb")
-            steps = [["autograde", r.assignment, "--student", student, "--force",
-                      f"--Execute.timeout={timeout}"],
-                     ["generate_feedback", r.assignment, "--student", student, "--force"]]
-            for step in steps:
+            for step in ("autograde", "generate_feedback"):
                 try:
-                    proc = nbgrader(step, root, timeout=max_seconds, env=env)
-                except subprocess.TimeoutExpired:
-                    r.status, r.detail = "error", f"nbgrader {step[0]} ran over {max_seconds:g} s"
+                    ok, log = _nbgrader_here(step, r.assignment, student, root, timeout,
+                                             max_seconds)
+                except _OverTime:
+                    r.status, r.detail = "error", f"nbgrader {step} ran over {max_seconds:g} s"
                     break
-                r.log += [f"$ nbgrader {' '.join(step)}", proc.stdout, proc.stderr]
-                if proc.returncode != 0 or "There was an error processing" in proc.stderr:
+                r.log += [f"# nbgrader {step} {r.assignment} --student {student}", log]
+                if not ok:
                     r.status = "error"
-                    r.detail = f"nbgrader {step[0]} failed: {_last_exception(proc.stderr)}"
+                    r.detail = f"nbgrader {step} failed: {_last_exception(log)}"
                     break
-                if "Timeout waiting for execute reply" in proc.stderr:
-                    r.detail = f"a cell ran over {timeout} s and was stopped"
+                if step == "autograde":
+                    r.detail = _events(root / EVENTS)
             try:
                 r.score, r.max_score = _scores(root, r.assignment, student)
             except Exception:  # nothing was recorded: the notebook could not be graded at all
                 r.score = 0.0
                 if r.status == "ok":
                     r.status, r.detail = "error", "no grade recorded"
+            if r.status == "ok":
+                release_nb = template / "release" / r.assignment / f"{r.assignment}.ipynb"
+                findings = _tampering(notebooks[r.assignment], release_nb)
+                if findings:  # never rewarded: 0 until a person has looked
+                    r.status = "review"
+                    r.detail = "; ".join([f"scored {r.score:g} before review",
+                                          *(str(f) for f in findings[:3]),
+                                          *([r.detail] if r.detail else [])])
+                    r.score = 0.0
             for kind in ("autograded", "feedback"):
                 src = root / kind / student / r.assignment
                 if src.exists():
@@ -246,19 +427,28 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
 
 def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
           max_seconds: float = 1800, course_root: Path = COURSE_ROOT,
-          ids: list[str] | None = None, progress: bool = True) -> list[Result]:
+          ids: list[str] | None = None, progress: bool = True, use_sandbox: bool = True,
+          require_sandbox: bool = False, memory_mb: int = sandbox.DEFAULT_MEMORY_MB,
+          processes: int = sandbox.DEFAULT_PROCESSES, say=print) -> list[Result]:
     """Grade every student folder in ``submissions``; write results under ``out``.
 
-    ``timeout`` limits each cell (seconds), ``max_seconds`` each nbgrader command, and
+    ``timeout`` limits each cell (seconds), ``max_seconds`` each nbgrader step, and
     ``jobs`` students are graded at once, the CPU cores split between them
-    (``OMP_NUM_THREADS``). Returns one :class:`Result` per student and
-    assignment and writes them to ``out/grades.csv``.
+    (``OMP_NUM_THREADS``). Kernels run in the sandbox of ``helpers.sandbox`` (each process
+    at most ``memory_mb`` MiB of data, the sandbox at most ``processes`` processes) when
+    ``use_sandbox`` and the machine allows it; ``require_sandbox`` makes a machine that does
+    not allow it an error. ``say`` reports whether the sandbox is on. Returns one
+    :class:`Result` per student and assignment and writes them to ``out/grades.csv``, and
+    the settings to ``out/summary.txt``.
 
     Introduced in ``01_linear_regression_scratch``.
     """
     from tqdm.auto import tqdm
 
     out = Path(out).resolve()
+    box = _sandbox(use_sandbox, require_sandbox, memory_mb, processes,
+                   hidden=[Path(course_root), COURSE_ROOT, Path(submissions), out, Path.home()])
+    say(box.describe())
     ids = ids or assignments(course_root)
     found = find_submissions(Path(submissions), ids)
     submitted_ids = sorted({a for notebooks in found.values() for a in notebooks}) or ids
@@ -274,9 +464,9 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     # torch starts a thread per core in every kernel: split the cores between the jobs, or
     # the kernels fight over them and all run many times slower
     threads = {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, jobs)))}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with _pool(jobs) as pool:
         futures = [pool.submit(_grade_student, student, notebooks, submitted_ids, template, out,
-                               timeout, max_seconds, threads)
+                               timeout, max_seconds, env=threads, sandbox=box)
                    for student, notebooks in found.items()]
         for future in tqdm(as_completed(futures), total=len(futures), desc="grading",
                            unit="student", disable=not progress):
@@ -284,12 +474,32 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     for r in results:
         r.max_score = r.max_score or max_scores[r.assignment]
     results.sort(key=lambda r: (r.student_id, r.assignment))
-    _write_reports(results, out)
+    _write_reports(results, out, box)
     shutil.rmtree(out / "work", ignore_errors=True)
     return results
 
 
-def _write_reports(results: list[Result], out: Path) -> None:
+def _pool(jobs: int):
+    """Worker processes, each grading one student at a time with nbgrader in-process: no
+    nbgrader start-up per student, and no state shared between students (``spawn``)."""
+    return ProcessPoolExecutor(max_workers=max(1, jobs),
+                               mp_context=multiprocessing.get_context("spawn"))
+
+
+def _sandbox(use: bool, require: bool, memory_mb: int, processes: int,
+             hidden: list[Path]) -> Sandbox:
+    problem = sandbox.problem() if use else "switched off (--no-sandbox)"
+    if problem and require:
+        raise SystemExit(f"grading needs the sandbox, and it cannot run: {problem}")
+    return Sandbox(enabled=problem is None, hidden=[p.resolve() for p in hidden],
+                   memory_mb=memory_mb, processes=processes, problem=problem)
+
+
+def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
+    statuses = {s: sum(r.status == s for r in results)
+                for s in ("ok", "review", "missing", "error")}
+    (out / "summary.txt").write_text(
+        box.describe() + "\n" + ", ".join(f"{n} {s}" for s, n in statuses.items()) + "\n")
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
         writer.writeheader()
@@ -322,6 +532,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="students graded at once (default: CPUs, at most 4)")
     g.add_argument("--max-seconds", type=float, default=1800,
                    help="limit for one notebook's grading (default 1800)")
+    g.add_argument("--require-sandbox", action="store_true",
+                   help="stop with an error when kernels cannot run in the sandbox")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="run kernels without the sandbox (trusted submissions only)")
+    g.add_argument("--memory-mb", type=int, default=sandbox.DEFAULT_MEMORY_MB,
+                   help=f"data memory per sandboxed process (default {sandbox.DEFAULT_MEMORY_MB})")
+    g.add_argument("--processes", type=int, default=sandbox.DEFAULT_PROCESSES,
+                   help=f"processes per sandbox (default {sandbox.DEFAULT_PROCESSES})")
     g.add_argument("--assignment", action="append", dest="ids",
                    help="grade only this assignment (repeatable)")
     args = parser.parse_args(argv)
@@ -330,13 +548,16 @@ def main(argv: list[str] | None = None) -> int:
             print("released", path)
         return 0
     results = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
-                    max_seconds=args.max_seconds, ids=args.ids)
+                    max_seconds=args.max_seconds, ids=args.ids,
+                    use_sandbox=not args.no_sandbox, require_sandbox=args.require_sandbox,
+                    memory_mb=args.memory_mb, processes=args.processes)
     width = max((len(r.student_id) for r in results), default=7)
     for r in results:
         print(f"{r.student_id:<{width}}  {r.assignment:<30} {r.score:>5g} / {r.max_score:<4g} "
               f"{r.status}{': ' + r.detail if r.detail else ''}")
+    print((args.out / "summary.txt").read_text(), end="")
     print(f"grades: {args.out / 'grades.csv'}  feedback: {args.out / 'feedback'}")
-    return 1 if any(r.status == "error" for r in results) else 0
+    return 1 if any(r.status in ("error", "review") for r in results) else 0
 
 
 if __name__ == "__main__":

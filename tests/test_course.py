@@ -103,7 +103,7 @@ def test_config_sets_the_keys_that_matter():
     assert isinstance(c.Execute.timeout, int) and 0 < c.Execute.timeout <= 600
     assert c.OverwriteCells.add_missing_cells is True
     feedback = c.GenerateFeedback.preprocessors
-    assert "nbgrader.preprocessors.ClearHiddenTests" in feedback
+    assert "helpers.grading.ClearHiddenTestsOfTestCells" in feedback
     assert "helpers.grading.ShowOnlyErrorMessages" in feedback
     assert "NotImplementedError" in c.ClearSolutions.code_stub["python"]
 

@@ -1,0 +1,303 @@
+"""Kernels in a sandbox: what a graded notebook may see, write and start.
+
+A submission's code runs in a Jupyter kernel that :class:`SandboxKernelManager` starts
+inside bubblewrap (``bwrap``, Debian package ``bubblewrap``), a user-namespace sandbox:
+
+- the system and the Python environment are visible read-only; the home folder, the course
+  repository (reference solutions, gradebook, release notebooks), the submissions folder
+  and the results folder are hidden behind empty folders, except the ``helpers`` package,
+  the Python environment and the data sets, which stay visible read-only;
+- the kernel's working folder (the submission's scratch copy) is the only place it can
+  write, besides a private, empty ``/tmp``;
+- no network (a network namespace of its own with no interface but loopback); the kernel
+  talks to the grader over unix sockets (ZMQ's ``ipc`` transport) in a private folder;
+- its own process namespace: every process it starts, ``setsid`` or not, is killed with it;
+- each process may hold at most ``memory_mb`` of data (``RLIMIT_DATA``), and the sandbox at
+  most ``processes`` processes: a watchdog kills it, and the kernel dies, when it holds more.
+
+What it does not protect: the CPU (use the grader's per-cell timeout), the disk space of the
+scratch folder, and the kernel's view of everything else that is readable on the machine
+(files outside the hidden folders, e.g. ``/etc``). It is a second wall, not a container.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, List, Unicode
+
+DEFAULT_MEMORY_MB = 4096
+DEFAULT_PROCESSES = 64
+
+
+def problem() -> str | None:
+    """Why kernels cannot run in a sandbox on this machine, or ``None`` when they can."""
+    if not sys.platform.startswith("linux"):
+        return f"the sandbox needs Linux (this is {sys.platform})"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+    if shutil.which("prlimit") is None:
+        return "prlimit (util-linux) is not installed"
+    trial = subprocess.run([bwrap, *_isolation(), "--ro-bind", "/", "/", "true"],
+                           capture_output=True, text=True, timeout=30)
+    if trial.returncode != 0:
+        return f"bubblewrap cannot start a sandbox here: {trial.stderr.strip()[:300]}"
+    return None
+
+
+def _isolation() -> list[str]:
+    return ["--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL"]
+
+
+def visible_read_only() -> list[Path]:
+    """What a graded kernel needs to read: the Python environment, ``helpers``, the data."""
+    from . import fashion_mnist
+
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent,
+             Path(__file__).resolve().parent,
+             fashion_mnist.cache_dir(), *map(Path, sysconfig.get_paths().values())]
+    if os.environ.get(fashion_mnist.ENV_DIR):
+        paths.append(Path(os.environ[fashion_mnist.ENV_DIR]))
+    # each as it is named and as it really is: a symlinked environment works both ways
+    return sorted({q for p in paths if p.exists() for q in (p.absolute(), p.resolve())})
+
+
+def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path],
+            memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
+    """The ``prlimit … bwrap …`` prefix that starts a program in the sandbox.
+
+    ``hidden`` folders are replaced by empty ones, then ``visible`` ones (read-only) and
+    ``scratch`` and ``sockets`` (writable) are bound back on top, in that order.
+    """
+    argv = ["prlimit", f"--data={memory_mb * 2**20}", "--core=0", "--",
+            shutil.which("bwrap") or "bwrap", *_isolation(),
+            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--tmpfs", "/dev/shm"]
+    for path in hidden:
+        if Path(path).is_dir():
+            argv += ["--tmpfs", str(Path(path).resolve())]
+    for path in visible:
+        argv += ["--ro-bind", str(Path(path).resolve()), str(path)]
+    for path in (scratch, sockets):
+        argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
+    from .fashion_mnist import ENV_CACHE, cache_dir
+
+    home = Path(scratch).resolve()
+    return argv + ["--setenv", ENV_CACHE, str(cache_dir()),"--chdir", str(home), "--setenv", "HOME", str(home),
+                   "--setenv", "IPYTHONDIR", "/tmp/.ipython",
+                   "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
+                   # no parent polling: the sandbox dies with the grader anyway
+                   "--setenv", "JPY_PARENT_PID", "1", "--"]
+
+
+def _namespace_processes(namespace: str) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if os.readlink(f"/proc/{entry.name}/ns/pid") == namespace:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+class _Watchdog(threading.Thread):
+    """Kills the sandbox (its PID namespace's first process) when it holds too many processes."""
+
+    def __init__(self, bwrap_pid: int, limit: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.bwrap_pid, self.limit, self.interval = bwrap_pid, limit, interval
+        self.stopped = threading.Event()
+        self.tripped = False
+
+    def _init_pid(self) -> int | None:
+        for _ in range(200):  # bwrap forks the namespace's first process right away
+            try:
+                children = Path(f"/proc/{self.bwrap_pid}/task/{self.bwrap_pid}/children")
+                pids = children.read_text().split()
+            except OSError:
+                return None
+            if pids:
+                return int(pids[0])
+            time.sleep(0.01)
+        return None
+
+    def run(self):
+        init = self._init_pid()
+        if init is None:
+            return
+        try:
+            namespace = os.readlink(f"/proc/{init}/ns/pid")
+        except OSError:
+            return
+        while not self.stopped.wait(self.interval):
+            if _namespace_processes(namespace) > self.limit:
+                self.tripped = True
+                try:
+                    os.kill(init, 9)  # the namespace's init: the kernel takes all of it
+                except OSError:
+                    pass
+                return
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the sandbox described in this module.
+
+    The kernel's working folder (nbclient passes the notebook's folder) is its scratch
+    space. Configure ``hidden`` with the folders it must not see.
+    """
+
+    hidden = List(Unicode(), help="folders the kernel must not see").tag(config=True)
+    memory_mb = Integer(DEFAULT_MEMORY_MB, help="data memory per process, in MiB").tag(config=True)
+    processes = Integer(DEFAULT_PROCESSES, help="processes in the sandbox").tag(config=True)
+
+    _sockets: Path | None = None
+    _watchdog: _Watchdog | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._sockets is None:
+            self._sockets = Path(tempfile.mkdtemp(prefix="kernel-"))
+            self.transport = "ipc"
+            self.ip = str(self._sockets / "ipc")
+            self.connection_file = str(self._sockets / "kernel.json")
+        if self.kernel_spec is not None:
+            self.kernel_spec.interrupt_mode = "message"  # no signal has to cross the sandbox
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        scratch = Path(self._launch_args.get("cwd") or os.getcwd())
+        return command(scratch, self._sockets, [Path(h) for h in self.hidden],
+                       visible_read_only(), self.memory_mb) + cmd
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            self._watchdog = _Watchdog(process.pid, self.processes)
+            self._watchdog.start()
+
+    @property
+    def too_many_processes(self) -> bool:
+        """Whether the watchdog killed the kernel for starting too many processes."""
+        return bool(self._watchdog and self._watchdog.tripped)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stopped.set()
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's ``Execute`` with the kernel in the sandbox, and a kernel that dies survived.
+
+    The kernel's working folder is a fresh scratch folder (``scratch_root``), not the
+    folder nbgrader writes the graded notebook to. When a cell kills the kernel (it exits,
+    or runs out of memory or processes) or runs over the time limit and ignores the
+    interrupt, that cell gets an error output saying so, a new kernel re-runs the cells
+    that ran before it (tests excepted) and grading goes on with the next cell.
+    Each such event is appended, as a JSON line, to ``events_file``.
+    """
+
+    sandbox = Bool(True, help="start the kernel in the sandbox").tag(config=True)
+    scratch_root = Unicode("", help="where scratch folders are made (default: temp)").tag(config=True)
+    events_file = Unicode("", help="where to append what happened to cells").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shutdown_kernel = "immediate"
+        self.record_timing = False  # the graded notebook depends on the code, not on the clock
+
+    def preprocess(self, nb, resources=None, km=None):
+        if self.sandbox:
+            self.kernel_manager_class = SandboxKernelManager
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=self.scratch_root or None))
+        self.resources.setdefault("metadata", {})["path"] = str(scratch)
+        replay: list[int] = []  # cells a new kernel re-runs: the ones that ran, tests excepted
+        index, cells = 0, self.nb.cells
+        try:
+            while index < len(cells):
+                with self.setup_kernel():
+                    info = self.wait_for_reply(self.kc.kernel_info())
+                    self.nb.metadata["language_info"] = info["content"]["language_info"]
+                    for i in replay:
+                        if not self._replay(cells[i], i):
+                            break
+                    while index < len(cells):
+                        cell = cells[index]
+                        try:
+                            self.preprocess_cell(cell, self.resources, index)
+                        except (DeadKernelError, CellTimeoutError) as err:
+                            self._stopped(cell, err)
+                            index += 1
+                            break
+                        if cell.cell_type == "code" and not utils.is_grade(cell):
+                            replay.append(index)
+                        index += 1
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # nbgrader's settings: interrupt, then an error reply; a cell that ignores the
+        # interrupt raises CellTimeoutError a few seconds later and loses its kernel
+        self._event("timeout", cell)
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def _replay(self, cell, index) -> bool:
+        try:
+            self.execute_cell(copy.deepcopy(cell), index, store_history=False)
+            return True
+        except (DeadKernelError, CellTimeoutError):
+            return False
+
+    def _stopped(self, cell, err) -> None:
+        timed_out = isinstance(err, CellTimeoutError)
+        crowded = bool(self.km is not None and getattr(self.km, "too_many_processes", False))
+        if timed_out:
+            kind = "timeout"
+            text = (f"This cell ran over the {self.timeout} s limit and was stopped; "
+                    "grading went on with a new kernel.")
+        elif crowded:
+            kind = "processes"
+            text = ("This cell started more processes than grading allows, so its kernel was "
+                    "stopped; grading went on with a new kernel.")
+        else:
+            kind = "died"
+            text = ("The kernel died while running this cell (it exited, crashed or ran out of "
+                    "memory); grading went on with a new kernel.")
+        cell.setdefault("outputs", []).append(NotebookNode(
+            output_type="error", ename="GradingStopped", evalue=text,
+            traceback=[f"GradingStopped: {text}"]))
+        self._event(kind, cell)
+
+    def _event(self, kind: str, cell) -> None:
+        if self.events_file and cell is not None:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            with open(self.events_file, "a") as f:
+                f.write(json.dumps({"event": kind, "cell": cell.get("id"), "grade_id": grade_id,
+                                    "limit": self.timeout}) + "\n")
