@@ -258,6 +258,11 @@ def graded(tmp_path_factory):
     grading.grade(subs, out, timeout=TIMEOUT, jobs=2, course_root=course, progress=False,
                   require_sandbox=True, say=lambda text: None)
     seconds = time.monotonic() - start
+    artifacts = REPO / "test-artifacts" / "grading"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / "hostile-class.txt").write_text(
+        f"{len(students)} submissions (honest, hostile and broken), --jobs 2, --timeout {TIMEOUT}: "
+        f"graded in {seconds:.0f} s\n")
     after = {"course": tree_hashes(course), "subs": tree_hashes(subs),
              "repo": repository_hashes()}
     return dict(students=students, out=out, honest_out=honest_out, before=before,
