@@ -1147,18 +1147,8 @@ class PenaltySGDSpy:
         _fail(where, "the gradients are not those of this minibatch's penalised loss.",
               details, f"for each minibatch: {spelled}.backward(), then {self.call}.")
 
-    def check_steps(self) -> None:
-        """After the loop: ``sgd`` ran exactly once per minibatch."""
-        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-        batches = len(self.minibatches.served)
-        if batches == 0:
-            _fail(self.name, "no minibatch was read.", [],
-                  "loop over data_iter(batch_size, features, labels, generator) once per epoch.")
-        if self.steps != batches:
-            _fail(self.name, "sgd should run once per minibatch.",
-                  [f"expected: {batches} calls ({batches} minibatches)",
-                   f"got:      {self.steps} calls"],
-                  f"call {self.call} inside the loop over the minibatches, after backward().")
+    # after the loop: sgd ran exactly once per minibatch, as in notebook 01
+    check_steps = SGDSpy.check_steps
 
 
 # --- Reference answers (notebook 09) ---------------------------------------------------------
