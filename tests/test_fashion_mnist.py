@@ -38,10 +38,31 @@ def test_real_images_use_the_full_pixel_range(real_data):
 
 
 def test_label_names_follow_torchvision():
-    assert len(helpers.CLASSES) == 10
+    from torchvision.datasets import FashionMNIST
+
+    assert helpers.CLASSES == tuple(FashionMNIST.classes)
     assert helpers.get_fashion_mnist_labels(torch.tensor([0, 9, 1])) == [
         "T-shirt/top", "Ankle boot", "Trouser"]
     assert helpers.get_fashion_mnist_labels([]) == []
+
+
+def test_the_tensors_equal_torchvision_s_reading_of_the_files(real_data):
+    from torchvision.datasets import FashionMNIST
+
+    root = helpers.find_fashion_mnist(download=False)
+    for train, X, y in ((True, real_data.X_train, real_data.y_train),
+                        (False, real_data.X_test, real_data.y_test)):
+        theirs = FashionMNIST(root, train=train)
+        assert torch.equal(X, theirs.data) and X.dtype == theirs.data.dtype
+        assert torch.equal(y, theirs.targets) and y.dtype == theirs.targets.dtype
+
+
+def test_importing_helpers_does_not_import_torchvision():
+    """torchvision costs every kernel start about a second (it imports torch._dynamo)."""
+    code = "import sys, helpers; print('torchvision' in sys.modules, 'torch._dynamo' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.split() == ["False", "False"]
 
 
 def test_second_load_in_a_process_returns_the_same_tensors(real_data):
