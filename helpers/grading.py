@@ -13,7 +13,14 @@ It writes, under ``RESULTS``:
 - ``autograded/<student>/<assignment>/``: the executed, scored notebooks;
 - ``feedback/<student>/<assignment>/<notebook>.html``: what to send back to each student;
 - ``grades.csv``: one row per student and assignment (score, max score, status, detail);
-- ``summary.txt``: whether kernels ran in the sandbox, and the count of each status;
+- ``exercises.csv``: one row per student, assignment and exercise (points, whether it
+  passed, the learner-facing failure message);
+- ``gradebook.csv``: one row per student, a column of scores per assignment, for a
+  learning-management system to import;
+- ``report/index.html``: the class report (``helpers.class_report``): score distributions,
+  each exercise's mean and share of full marks, the most common failure messages;
+- ``summary.txt``: whether kernels ran in the sandbox, the count of each status, the
+  slowest submissions and where the results are;
 - ``logs/<student>.log``: nbgrader's output, for submissions that failed.
 
 Each student is graded by nbgrader's ``autograde`` and ``generate_feedback``, run inside
@@ -40,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -205,6 +213,43 @@ def release(course_root: Path = COURSE_ROOT, ids: list[str] | None = None) -> li
     return written
 
 
+def reference_submission(assignment: str, *, replace: dict[str, str] | None = None,
+                         delete: tuple[str, ...] = (),
+                         course_root: Path = COURSE_ROOT) -> NotebookNode:
+    """The release notebook as a learner hands it in with every exercise solved as in the
+    reference: each solution cell's stub replaced by the source notebook's code.
+
+    ``replace`` maps a solution cell's grade_id to other code, ``delete`` drops cells by
+    grade_id. For checking the pipeline (``bench/bench_grading.py``, the tests).
+
+    Introduced in ``01_linear_regression_scratch`` (the instructor guide).
+    """
+    def grade_id(cell):
+        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+    source = Path(course_root) / SOURCE / assignment / f"{assignment}.ipynb"
+    reference = {grade_id(c): c.source for c in nbformat.read(source, as_version=4).cells}
+    nb = nbformat.read(Path(course_root) / "course" / assignment / f"{assignment}.ipynb",
+                       as_version=4)
+    replace = replace or {}
+    for cell in nb.cells:
+        if utils.is_solution(cell):
+            cell.source = replace.get(grade_id(cell), reference[grade_id(cell)])
+    nb.cells = [c for c in nb.cells if grade_id(c) not in delete]
+    return nb
+
+
+@dataclass
+class ExerciseResult:
+    """One graded exercise (test cell) of a student's notebook."""
+
+    grade_id: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str = ""   # the learner-facing failure message: what the checks said, the hint
+
+
 @dataclass
 class Result:
     """The outcome of grading one student's notebook for one assignment."""
@@ -215,6 +260,8 @@ class Result:
     max_score: float = 0.0
     status: str = "ok"
     detail: str = ""
+    seconds: float = 0.0   # autograde and feedback, wall clock
+    exercises: list[ExerciseResult] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
 
 
@@ -278,6 +325,31 @@ def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         submission = gb.find_submission(assignment, student)
         return submission.score, submission.max_score
+
+
+def failure_message(cell) -> str:
+    """The learner-facing message of a graded cell's first error: what the check said and
+    the course hint, as the feedback shows them; "" when the cell raised nothing."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            text = f"{output.ename}: {output.evalue}" if output.evalue else output.ename
+            return "\n".join([text, *_course_hint(output.get("traceback", []))])
+    return ""
+
+
+def _exercise_results(root: Path, assignment: str, student: str) -> list[ExerciseResult]:
+    """Each graded cell's points and failure message, in notebook order."""
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(assignment, assignment, student)
+        points = {g.name: (g.score, g.max_score) for g in nb.grades if g.cell_type == "code"}
+    path = root / "autograded" / student / assignment / f"{assignment}.ipynb"
+    cells = {c.metadata["nbgrader"]["grade_id"]: c
+             for c in nbformat.read(path, as_version=4).cells if utils.is_grade(c)}
+    order = [g for g in cells if g in points] + sorted(set(points) - set(cells))
+    return [ExerciseResult(g, points[g][0], points[g][1], points[g][0] >= points[g][1],
+                           "" if points[g][0] >= points[g][1]
+                           else failure_message(cells.get(g, {})) or "no points")
+            for g in order]
 
 
 @dataclass
@@ -384,6 +456,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
             if r.assignment not in notebooks:
                 r.status, r.detail = "missing", f"no {r.assignment}.ipynb in the student's folder"
                 continue
+            started = time.monotonic()
             submitted = root / "submitted" / student / r.assignment
             submitted.mkdir(parents=True)
             shutil.copy2(notebooks[r.assignment], submitted / f"{r.assignment}.ipynb")
@@ -403,6 +476,8 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                     r.detail = _events(root / EVENTS)
             try:
                 r.score, r.max_score = _scores(root, r.assignment, student)
+                if r.status == "ok":
+                    r.exercises = _exercise_results(root, r.assignment, student)
             except Exception:  # nothing was recorded: the notebook could not be graded at all
                 r.score = 0.0
                 if r.status == "ok":
@@ -416,6 +491,10 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                                           *(str(f) for f in findings[:3]),
                                           *([r.detail] if r.detail else [])])
                     r.score = 0.0
+                    for e in r.exercises:
+                        e.points, e.passed = 0.0, False
+                        e.message = "held for review: the submission patches what grading relies on"
+            r.seconds = time.monotonic() - started
             for kind in ("autograded", "feedback"):
                 src = root / kind / student / r.assignment
                 if src.exists():
@@ -425,7 +504,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
     return results
 
 
-def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
+def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int | None = None,
           max_seconds: float = 1800, course_root: Path = COURSE_ROOT,
           ids: list[str] | None = None, progress: bool = True, use_sandbox: bool = True,
           require_sandbox: bool = False, memory_mb: int = sandbox.DEFAULT_MEMORY_MB,
@@ -445,6 +524,7 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     """
     from tqdm.auto import tqdm
 
+    jobs = jobs or default_jobs()
     out = Path(out).resolve()
     box = _sandbox(use_sandbox, require_sandbox, memory_mb, processes,
                    hidden=[Path(course_root), COURSE_ROOT, Path(submissions), out, Path.home()])
@@ -461,9 +541,8 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
         max_scores = {a: gb.find_assignment(a).max_score for a in submitted_ids}
     results: list[Result] = []
-    # torch starts a thread per core in every kernel: split the cores between the jobs, or
-    # the kernels fight over them and all run many times slower
-    threads = {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, jobs)))}
+    jobs = max(1, min(jobs, len(found)))  # fewer students than jobs: more threads each
+    threads = thread_env(jobs)
     with _pool(jobs) as pool:
         futures = [pool.submit(_grade_student, student, notebooks, submitted_ids, template, out,
                                timeout, max_seconds, env=threads, sandbox=box)
@@ -477,6 +556,39 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int = 2,
     _write_reports(results, out, box)
     shutil.rmtree(out / "work", ignore_errors=True)
     return results
+
+
+def cores() -> int:
+    """The CPU cores this process may use (its affinity, e.g. a container's share)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def threads_per_job(jobs: int) -> int:
+    """Torch and OpenMP threads for each of ``jobs`` kernels graded at once: the cores split
+    between them, at least 1."""
+    return max(1, cores() // max(1, jobs))
+
+
+def thread_env(jobs: int) -> dict[str, str]:
+    """The environment that gives a graded kernel :func:`threads_per_job` threads. torch
+    starts a thread per core in every process; several kernels at once would fight over
+    the cores and all run many times slower. Read by torch when it is imported, so it is
+    set before any kernel starts."""
+    n = str(threads_per_job(jobs))
+    return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+
+
+def default_jobs() -> int:
+    """Students graded at once by default: one per core, one thread each (measured fastest,
+    ``bench/bench_grading.py``), at most one per 2 GiB of memory and at most 8."""
+    try:
+        memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        memory_gib = 16
+    return max(1, min(cores(), int(memory_gib // 2), 8))
 
 
 def _pool(jobs: int):
@@ -495,11 +607,42 @@ def _sandbox(use: bool, require: bool, memory_mb: int, processes: int,
                    memory_mb=memory_mb, processes=processes, problem=problem)
 
 
-def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
+EXERCISE_FIELDS = ["student_id", "assignment", "grade_id", "points", "max_points", "passed",
+                   "message"]
+SLOWEST_SHOWN = 5
+
+
+def summary(results: list[Result], out: Path, box: Sandbox) -> str:
+    """What the instructor reads at the end: the sandbox, the count of each status, the
+    slowest submissions and where the results are."""
     statuses = {s: sum(r.status == s for r in results)
                 for s in ("ok", "review", "missing", "error")}
-    (out / "summary.txt").write_text(
-        box.describe() + "\n" + ", ".join(f"{n} {s}" for s, n in statuses.items()) + "\n")
+    lines = [box.describe(), "",
+             f"{'status':<8} {'rows':>5}",
+             *(f"{s:<8} {n:>5}" for s, n in statuses.items()),
+             f"{'total':<8} {len(results):>5}"]
+    timed = sorted((r for r in results if r.seconds), key=lambda r: -r.seconds)
+    if timed:
+        width = max(len(r.student_id) for r in timed[:SLOWEST_SHOWN])
+        lines += ["", "slowest submissions (autograde and feedback):"]
+        lines += [f"  {r.student_id:<{width}}  {r.assignment:<30} {r.seconds:6.1f} s"
+                  + (f"  ({r.detail[:80]})" if r.detail else "")
+                  for r in timed[:SLOWEST_SHOWN]]
+    lines += ["", "results:",
+              f"  grades        {out / 'grades.csv'}  (one row per student and assignment)",
+              f"  exercises     {out / 'exercises.csv'}  (one row per student and exercise)",
+              f"  LMS import    {out / 'gradebook.csv'}  (a column per assignment)",
+              f"  class report  {out / 'report' / 'index.html'}",
+              f"  feedback      {out / 'feedback'}/<student>/<assignment>/",
+              f"  autograded    {out / 'autograded'}/<student>/<assignment>/",
+              f"  logs          {out / 'logs'}/<student>.log"]
+    return "\n".join(lines) + "\n"
+
+
+def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
+    from . import class_report
+
+    (out / "summary.txt").write_text(summary(results, out, box))
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
         writer.writeheader()
@@ -507,6 +650,26 @@ def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
             writer.writerow({"student_id": r.student_id, "assignment": r.assignment,
                              "score": f"{r.score:g}", "max_score": f"{r.max_score:g}",
                              "status": r.status, "detail": r.detail})
+    with open(out / "exercises.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=EXERCISE_FIELDS)
+        writer.writeheader()
+        for r in results:
+            for e in r.exercises:
+                writer.writerow({"student_id": r.student_id, "assignment": r.assignment,
+                                 "grade_id": e.grade_id, "points": f"{e.points:g}",
+                                 "max_points": f"{e.max_points:g}",
+                                 "passed": str(e.passed).lower(), "message": e.message})
+    # for a learning-management system: one row per student, a column per assignment
+    ids = sorted({r.assignment for r in results})
+    with open(out / "gradebook.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", *ids])
+        by_student: dict[str, dict[str, Result]] = {}
+        for r in results:
+            by_student.setdefault(r.student_id, {})[r.assignment] = r
+        for student, mine in sorted(by_student.items()):
+            writer.writerow([student, *(f"{mine[a].score:g}" if a in mine else "" for a in ids)])
+    class_report.write(results, out / "report", sandbox=box.describe())
     logs = out / "logs"
     logs.mkdir(exist_ok=True)
     for student in sorted({r.student_id for r in results}):
@@ -528,8 +691,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     g.add_argument("--out", type=Path, required=True, help="where results are written")
     g.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
-    g.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)),
-                   help="students graded at once (default: CPUs, at most 4)")
+    g.add_argument("--jobs", type=int, default=default_jobs(),
+                   help=f"students graded at once (default here: {default_jobs()}, one per core)")
     g.add_argument("--max-seconds", type=float, default=1800,
                    help="limit for one notebook's grading (default 1800)")
     g.add_argument("--require-sandbox", action="store_true",
@@ -555,8 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(f"{r.student_id:<{width}}  {r.assignment:<30} {r.score:>5g} / {r.max_score:<4g} "
               f"{r.status}{': ' + r.detail if r.detail else ''}")
-    print((args.out / "summary.txt").read_text(), end="")
-    print(f"grades: {args.out / 'grades.csv'}  feedback: {args.out / 'feedback'}")
+    print("\n" + (args.out / "summary.txt").read_text(), end="")
     return 1 if any(r.status in ("error", "review") for r in results) else 0
 
 

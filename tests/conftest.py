@@ -156,6 +156,21 @@ def maintainer_module(name: str):
     return pytest.importorskip(name, reason="a maintainer tool: pip install -e '.[maintainer]'")
 
 
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The system's Chromium, for Playwright (Debian's ``chromium``; ``$CHROMIUM`` elsewhere)."""
+    if not Path(CHROMIUM).exists():
+        message = (f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium; "
+                   "elsewhere set CHROMIUM=/path/to/chromium")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
 # --- The course notebooks as a learner hands them in ---------------------------------------
 
 def solution_path(assignment: str) -> Path:
@@ -180,16 +195,9 @@ def submission(assignment: str, *, replace: dict[str, str] | None = None,
 
     ``replace`` maps a solution cell's grade_id to other source; ``delete`` drops cells.
     """
-    reference = {nbgrader_meta(c).get("grade_id"): c.source
-                 for c in nbformat.read(solution_path(assignment), as_version=4).cells}
-    nb = nbformat.read(release_path(assignment), as_version=4)
-    replace = replace or {}
-    for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution"):
-            cell.source = replace.get(meta["grade_id"], reference[meta["grade_id"]])
-    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") not in delete]
-    return nb
+    from helpers.grading import reference_submission
+
+    return reference_submission(assignment, replace=replace, delete=delete)
 
 
 # --- A JupyterLab server, and a home directory as Binder sets it up ------------------------

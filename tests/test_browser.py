@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -27,21 +26,9 @@ expect = playwright.expect
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 NOTEBOOK = "03_softmax_scratch"  # exercises, a tqdm progress bar, live plots, a slider
 RUN_TIMEOUT_MS = 120_000         # the notebook takes about 15 s on 2 cores; leave room
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        message = (f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium; "
-                   "elsewhere set CHROMIUM=/path/to/chromium")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import html
+import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +21,8 @@ from nbgrader.validator import Validator
 
 from helpers import grading
 
-from .conftest import grade_cells, release_path, solution_path, submission
+from .conftest import (REPO, grade_cells, maintainer_module, release_path, solution_path,
+                       submission)
 
 ASSIGNMENTS = grading.assignments()
 LINREG = "01_linear_regression_scratch"
@@ -269,6 +272,76 @@ def test_grade_command_writes_feedback_and_autograded_notebooks(graded):
     assert HIDDEN_MESSAGE in page and HIDDEN_CODE not in page
 
 
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_grade_command_writes_one_row_per_exercise(graded):
+    out, proc, rows = graded
+    exercises = read_csv(out / "exercises.csv")
+    assert list(exercises[0]) == grading.EXERCISE_FIELDS
+    by_student = {}
+    for e in exercises:
+        by_student.setdefault(e["student_id"], {})[e["grade_id"]] = e
+    assert set(by_student) == {"ada", "hang", "partial"}      # graded ones: no missing, no error
+    for student, mine in by_student.items():                  # in notebook order, adding up
+        assert list(mine) == list(points_of(LINREG)), student
+        assert sum(float(e["points"]) for e in mine.values()) == float(rows[(student, LINREG)]["score"])
+    assert all(e["passed"] == "true" and e["message"] == "" for e in by_student["ada"].values())
+    partial = by_student["partial"]
+    assert {g: float(e["points"]) for g, e in partial.items()} == PARTIAL_POINTS
+    assert partial["test_squared_loss"]["passed"] == "false"
+    assert HIDDEN_MESSAGE in partial["test_squared_loss"]["message"]
+    assert "hint: " in partial["test_squared_loss"]["message"]
+    assert HIDDEN_CODE not in partial["test_squared_loss"]["message"]
+    assert partial["test_train_linreg"]["message"].startswith("RuntimeError: I gave up")
+    assert by_student["hang"]["test_linreg"]["passed"] == "false"
+    assert by_student["hang"]["test_linreg"]["message"]
+
+
+def test_grade_command_writes_a_gradebook_for_a_learning_management_system(graded):
+    out, proc, rows = graded
+    with open(out / "gradebook.csv", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == ["student_id", LINREG]
+    assert {student: float(score) for student, score in table[1:]} == {
+        "ada": 10, "broken": 0, "hang": 9, "late": 0, "partial": 5}
+
+
+def test_grade_command_ends_with_a_summary(graded):
+    out, proc, rows = graded
+    summary = (out / "summary.txt").read_text()
+    assert summary in proc.stdout
+    counts = dict(re.findall(r"^(ok|review|missing|error|total) +(\d+)$", summary, re.M))
+    assert counts == {"ok": "3", "review": "0", "missing": "1", "error": "1", "total": "5"}
+    slowest = summary.split("slowest submissions")[1].split("results:")[0]
+    assert slowest.strip().splitlines()[1].split()[0] == "hang"  # the 20 s timeout
+    for name in ("grades.csv", "exercises.csv", "gradebook.csv", "index.html"):
+        assert name in summary
+
+
+def test_class_report_opens_in_a_browser(graded, chromium):
+    playwright = maintainer_module("playwright.sync_api")
+    out, proc, rows = graded
+    artifacts = REPO / "test-artifacts" / "grading"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto((out / "report" / "index.html").as_uri())
+        page.screenshot(path=artifacts / "class-report.png", full_page=True)
+        assert page.locator("h1").inner_text() == "Class report"
+        sizes = page.locator("img").evaluate_all(
+            "nodes => nodes.map(n => [n.naturalWidth, n.naturalHeight])")
+        assert len(sizes) == 2 and all(w > 300 and h > 200 for w, h in sizes), sizes
+        exercises = page.locator("table").nth(1).inner_text()
+        assert "test_squared_loss" in exercises and "67 %" in exercises  # 2 of 3 full marks
+        failures = page.locator("table.failures").inner_text()
+        assert "I gave up" in failures and HIDDEN_MESSAGE in failures
+        browser.close()
+
+
 def test_show_only_error_messages_keeps_the_message_of_grade_cells_only():
     nb = nbformat.v4.new_notebook()
     error = {"output_type": "error", "ename": "AssertionError", "evalue": "f: wrong.\n  hint: h",
@@ -321,19 +394,67 @@ def test_an_nbgrader_command_over_its_time_limit_is_killed(tmp_path):
     assert grading.nbgrader(["--version"], tmp_path).returncode == 0
 
 
-def test_parallel_grading_splits_the_cores_between_the_jobs(tmp_path, monkeypatch):
-    """Each of ``jobs`` students graded at once gets cores // jobs torch threads."""
+def test_the_cores_are_split_between_the_jobs_at_least_one_thread_each(monkeypatch):
+    monkeypatch.setattr(grading, "cores", lambda: 8)
+    assert [grading.threads_per_job(j) for j in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    assert grading.thread_env(2) == {"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
+
+
+def test_fewer_students_than_jobs_get_more_threads_each(tmp_path, monkeypatch):
+    """Two students with ``--jobs 4`` on 8 cores: two kernels run at once, four threads each."""
     seen = []
     monkeypatch.setattr(grading, "_pool", ThreadPoolExecutor)  # the stand-in below runs here
     monkeypatch.setattr(grading, "_grade_student",
                         lambda *args, **kwargs: seen.append(kwargs["env"]) or [])
-    monkeypatch.setattr(grading.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(grading, "cores", lambda: 8)
     subs = tmp_path / "subs"
     for student in ("ada", "bob"):
         (subs / student).mkdir(parents=True)
         nbformat.write(submission(LINREG), subs / student / f"{LINREG}.ipynb")
-    grading.grade(subs, tmp_path / "out", jobs=4, ids=[LINREG], progress=False)
-    assert seen == [{"OMP_NUM_THREADS": "2"}] * 2
+    grading.grade(subs, tmp_path / "out", jobs=4, ids=[LINREG], progress=False,
+                  say=lambda text: None)
+    assert seen == [{"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}] * 2
+
+
+@pytest.fixture(scope="module")
+def probe_course(tmp_path_factory):
+    """A course of one small assignment (``tests/test_hostile.py``'s probe), released."""
+    from .test_hostile import PROBE, probe_notebook
+
+    course = tmp_path_factory.mktemp("probe-course")
+    (course / "solutions" / PROBE).mkdir(parents=True)
+    nbformat.write(probe_notebook(), course / "solutions" / PROBE / f"{PROBE}.ipynb")
+    shutil.copy2(REPO / grading.CONFIG, course / grading.CONFIG)
+    grading.release(course, [PROBE])
+    return course
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_graded_kernel_gets_its_share_of_the_cores(probe_course, tmp_path, jobs):
+    from .test_hostile import PROBE, fill
+
+    release = nbformat.read(probe_course / "course" / PROBE / f"{PROBE}.ipynb", as_version=4)
+    nb = fill(release, before="import torch\nprint('threads:', torch.get_num_threads())")
+    for student in ("ada", "bob"):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "subs" / student / f"{PROBE}.ipynb")
+    results = grading.grade(tmp_path / "subs", tmp_path / "out", jobs=jobs,
+                            course_root=probe_course, progress=False, say=lambda text: None)
+    assert [(r.score, r.status) for r in results] == [(5, "ok")] * 2
+    for student in ("ada", "bob"):
+        graded_nb = nbformat.read(tmp_path / "out" / "autograded" / student / PROBE
+                                  / f"{PROBE}.ipynb", as_version=4)
+        printed = next(c for c in graded_nb.cells if c.get("id") == "mine").outputs[0].text
+        assert printed == f"threads: {grading.threads_per_job(jobs)}\n"
+    if grading.cores() >= 2:
+        assert grading.threads_per_job(1) > grading.threads_per_job(2)
+
+
+def test_the_default_jobs_is_one_per_core_within_memory(monkeypatch):
+    monkeypatch.setattr(grading, "cores", lambda: 2)
+    assert grading.default_jobs() == 2
+    monkeypatch.setattr(grading, "cores", lambda: 64)
+    assert 1 <= grading.default_jobs() <= 8
 
 
 def test_release_of_one_assignment_leaves_the_others_alone(tmp_path):
