@@ -1,7 +1,7 @@
 # Hands-on PyTorch: every target sets itself up first and skips what is already done.
 #   make lab     set up, then start JupyterLab on course/
 #   make test    set up, then run the whole test suite
-#   make bench   set up, then time the notes' data pipeline and each solution notebook
+#   make bench   set up, then time the notes' data pipeline, each solution notebook and grading
 #   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader);
 #                ASSIGNMENTS="05_mlp_scratch" regenerates only those
 #   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see README)
@@ -70,6 +70,7 @@ test: setup browser sandbox
 bench: setup
 	$(BIN)/python bench/bench_fashion_mnist.py
 	$(BIN)/python bench/bench_notebooks.py
+	$(BIN)/python bench/bench_grading.py
 
 release: $(VENV)/.installed
 	$(BIN)/python -m helpers.grading release $(ASSIGNMENTS)
