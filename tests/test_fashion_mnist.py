@@ -142,7 +142,9 @@ def test_download_goes_through_torchvision_into_the_cache(data_env, fake, monkey
         calls.append(self.root)
         fake.write(self.root, gz=False, torchvision_layout=True)
 
-    monkeypatch.setattr(fm.FashionMNIST, "download", fake_download)
+    from torchvision.datasets import FashionMNIST
+
+    monkeypatch.setattr(FashionMNIST, "download", fake_download)
     assert helpers.find_fashion_mnist() == data_env / "cache"
     assert calls and all(str(c) == str(data_env / "cache") for c in calls)
 
