@@ -199,18 +199,25 @@ def new_course_root(root: Path, course_root: Path = COURSE_ROOT) -> Path:
     return root
 
 
+def generate(course_root: Path, ids: list[str], *args: str) -> None:
+    """nbgrader's ``generate_assignment`` for ``ids`` in ``course_root``: one nbgrader
+    process for all of the course's assignments (its start-up, 4–7 s, is most of the
+    work), one per assignment for a selection."""
+    every = set(ids) == set(assignments(course_root))
+    for pattern in ["*"] if every else ids:
+        _check(nbgrader(["generate_assignment", pattern, "--force", *args], course_root),
+               f"nbgrader generate_assignment {pattern}")
+
+
 def release(course_root: Path = COURSE_ROOT, ids: list[str] | None = None) -> list[Path]:
     """Regenerate the release notebooks (``course/<id>/``) from ``solutions/`` with nbgrader.
 
     Returns the release folders written. Introduced in ``01_linear_regression_scratch``.
     """
     course_root = Path(course_root)
-    written = []
-    for assignment in ids or assignments(course_root):
-        _check(nbgrader(["generate_assignment", assignment, "--force"], course_root),
-               f"nbgrader generate_assignment {assignment}")
-        written.append(course_root / "course" / assignment)
-    return written
+    ids = ids or assignments(course_root)
+    generate(course_root, ids)
+    return [course_root / "course" / assignment for assignment in ids]
 
 
 def reference_submission(assignment: str, *, replace: dict[str, str] | None = None,
@@ -435,7 +442,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                    sandbox: Sandbox | None = None) -> list[Result]:
     """Autograde and write feedback for one student in a course directory of their own.
 
-    Runs in a worker process of :func:`grade`: ``env`` (the thread counts) is set first, so
+    Runs in a worker process of :func:`grade`: ``env`` (:func:`kernel_env`) is set first, so
     that the kernels it starts inherit it."""
     os.environ.update(env or {})
     # nbgrader's gradebook session warns about its own objects; nothing for the instructor
@@ -508,12 +515,14 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int | None 
           max_seconds: float = 1800, course_root: Path = COURSE_ROOT,
           ids: list[str] | None = None, progress: bool = True, use_sandbox: bool = True,
           require_sandbox: bool = False, memory_mb: int = sandbox.DEFAULT_MEMORY_MB,
-          processes: int = sandbox.DEFAULT_PROCESSES, say=print) -> list[Result]:
+          processes: int = sandbox.DEFAULT_PROCESSES, figures: bool = False,
+          say=print) -> list[Result]:
     """Grade every student folder in ``submissions``; write results under ``out``.
 
     ``timeout`` limits each cell (seconds), ``max_seconds`` each nbgrader step, and
     ``jobs`` students are graded at once, the CPU cores split between them
-    (``OMP_NUM_THREADS``). Kernels run in the sandbox of ``helpers.sandbox`` (each process
+    (``OMP_NUM_THREADS``). Figures are drawn but not rendered unless ``figures``
+    (:func:`kernel_env`). Kernels run in the sandbox of ``helpers.sandbox`` (each process
     at most ``memory_mb`` MiB of data, the sandbox at most ``processes`` processes) when
     ``use_sandbox`` and the machine allows it; ``require_sandbox`` makes a machine that does
     not allow it an error. ``say`` reports whether the sandbox is on. Returns one
@@ -534,18 +543,16 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int | None 
     submitted_ids = sorted({a for notebooks in found.values() for a in notebooks}) or ids
     (out / "work").mkdir(parents=True, exist_ok=True)
     template = new_course_root(out / "work" / "template", course_root)
-    for assignment in submitted_ids:  # records the assignments' cells and points in a gradebook
-        _check(nbgrader(["generate_assignment", assignment, "--force",
-                          "--CourseDirectory.release_directory=release"], template),
-               f"nbgrader generate_assignment {assignment}")
+    # records the assignments' cells and points in a gradebook
+    generate(template, submitted_ids, "--CourseDirectory.release_directory=release")
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
         max_scores = {a: gb.find_assignment(a).max_score for a in submitted_ids}
     results: list[Result] = []
     jobs = max(1, min(jobs, len(found)))  # fewer students than jobs: more threads each
-    threads = thread_env(jobs)
+    env = kernel_env(jobs, figures=figures)
     with _pool(jobs) as pool:
         futures = [pool.submit(_grade_student, student, notebooks, submitted_ids, template, out,
-                               timeout, max_seconds, env=threads, sandbox=box)
+                               timeout, max_seconds, env=env, sandbox=box)
                    for student, notebooks in found.items()]
         for future in tqdm(as_completed(futures), total=len(futures), desc="grading",
                            unit="student", disable=not progress):
@@ -572,13 +579,18 @@ def threads_per_job(jobs: int) -> int:
     return max(1, cores() // max(1, jobs))
 
 
-def thread_env(jobs: int) -> dict[str, str]:
-    """The environment that gives a graded kernel :func:`threads_per_job` threads. torch
-    starts a thread per core in every process; several kernels at once would fight over
-    the cores and all run many times slower. Read by torch when it is imported, so it is
-    set before any kernel starts."""
+def kernel_env(jobs: int, *, figures: bool = False) -> dict[str, str]:
+    """The environment of a graded kernel: :func:`threads_per_job` torch and OpenMP threads
+    (torch starts a thread per core in every process; several kernels at once would fight
+    over the cores and all run many times slower), read when torch is imported, so it is
+    set before any kernel starts. Unless ``figures``, matplotlib draws without rendering
+    (the ``agg`` backend): nobody looks at the figures of a graded notebook, and rendering
+    them to PNG took a quarter of notebook 03's grading time."""
     n = str(threads_per_job(jobs))
-    return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+    env = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+    if not figures:
+        env["MPLBACKEND"] = "agg"
+    return env
 
 
 def default_jobs() -> int:
@@ -703,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"data memory per sandboxed process (default {sandbox.DEFAULT_MEMORY_MB})")
     g.add_argument("--processes", type=int, default=sandbox.DEFAULT_PROCESSES,
                    help=f"processes per sandbox (default {sandbox.DEFAULT_PROCESSES})")
+    g.add_argument("--figures", action="store_true",
+                   help="keep the figures in the graded notebooks and feedback (slower)")
     g.add_argument("--assignment", action="append", dest="ids",
                    help="grade only this assignment (repeatable)")
     args = parser.parse_args(argv)
@@ -713,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     results = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
                     max_seconds=args.max_seconds, ids=args.ids,
                     use_sandbox=not args.no_sandbox, require_sandbox=args.require_sandbox,
-                    memory_mb=args.memory_mb, processes=args.processes)
+                    memory_mb=args.memory_mb, processes=args.processes, figures=args.figures)
     width = max((len(r.student_id) for r in results), default=7)
     for r in results:
         print(f"{r.student_id:<{width}}  {r.assignment:<30} {r.score:>5g} / {r.max_score:<4g} "

@@ -99,7 +99,8 @@ def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path
     from .fashion_mnist import ENV_CACHE, cache_dir
 
     home = Path(scratch).resolve()
-    return argv + ["--setenv", ENV_CACHE, str(cache_dir()),"--chdir", str(home), "--setenv", "HOME", str(home),
+    return argv + ["--setenv", ENV_CACHE, str(cache_dir()),
+                   "--chdir", str(home), "--setenv", "HOME", str(home),
                    "--setenv", "IPYTHONDIR", "/tmp/.ipython",
                    "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
                    # no parent polling: the sandbox dies with the grader anyway

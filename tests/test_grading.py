@@ -29,8 +29,9 @@ LINREG = "01_linear_regression_scratch"
 SOFTMAX = "03_softmax_scratch"
 
 
-def nbgrader(root: Path, *args: str, threads: int | None = None) -> subprocess.CompletedProcess:
-    env = {"OMP_NUM_THREADS": str(threads)} if threads else None
+def nbgrader(root: Path, *args: str, jobs: int | None = None) -> subprocess.CompletedProcess:
+    """An nbgrader command; its kernels get what ``grade`` gives each of ``jobs`` at once."""
+    env = grading.kernel_env(jobs) if jobs else None
     proc = grading.nbgrader(list(args), root, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
@@ -89,25 +90,33 @@ def test_validator_fails_every_graded_test_on_the_untouched_release(assignment):
 
 # --- The real nbgrader pipeline, end to end -------------------------------------------------
 
-def grade_assignment(root: Path, assignment: str, notebooks: dict[str, nbformat.NotebookNode]) -> Path:
-    """generate_assignment → autograde → generate_feedback of one assignment, in a course
-    directory of its own, for ``notebooks`` by student."""
+def grade_course(root: Path, ids: list[str],
+                 students: dict[str, dict[str, nbformat.NotebookNode]]) -> Path:
+    """generate_assignment → autograde → generate_feedback of the assignments ``ids``, for
+    the notebooks of ``students``, in a course directory of its own: one nbgrader command
+    per step for all of them."""
     root = grading.new_course_root(root)
-    nbgrader(root, "generate_assignment", assignment, "--force", threads=1)
-    for student, nb in notebooks.items():
-        folder = root / "submitted" / student / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{assignment}.ipynb")
-    nbgrader(root, "autograde", assignment, threads=1)      # two run at once on 2 cores
-    nbgrader(root, "generate_feedback", assignment, threads=1)
+    for name in set(grading.assignments(root)) - set(ids):   # this course's share only
+        shutil.rmtree(root / "solutions" / name)
+    nbgrader(root, "generate_assignment", "*", "--force")
+    for student, notebooks in students.items():
+        for assignment, nb in notebooks.items():
+            if assignment in ids:
+                folder = root / "submitted" / student / assignment
+                folder.mkdir(parents=True)
+                nbformat.write(nb, folder / f"{assignment}.ipynb")
+    nbgrader(root, "autograde", "*", jobs=2)      # two courses at once
+    nbgrader(root, "generate_feedback", "*")
     return root
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory) -> dict[str, Path]:
     """Every assignment graded by nbgrader's own commands for its students: "ref" and "blank"
-    submit every notebook, "partial" notebook 01 and "tamper" notebook 03. Each assignment
-    has its own course directory (and gradebook), so two are graded at once, one thread each."""
+    submit every notebook, "partial" notebook 01 and "tamper" notebook 03. The assignments
+    are split between two course directories (each with its gradebook), graded at once with
+    the threads and figure settings the instructor command gives two jobs. Returns the
+    course directory of each assignment."""
     base = tmp_path_factory.mktemp("course")
     students = {
         "ref": {a: submission(a) for a in ASSIGNMENTS},
@@ -117,10 +126,11 @@ def pipeline(tmp_path_factory) -> dict[str, Path]:
             delete=("test_linreg",))},
         "tamper": {SOFTMAX: submission(SOFTMAX, replace=HOSTILE_SOFTMAX)},
     }
-    by_assignment = {a: {s: nbs[a] for s, nbs in students.items() if a in nbs} for a in ASSIGNMENTS}
+    halves = [ASSIGNMENTS[0::2], ASSIGNMENTS[1::2]]
     with ThreadPoolExecutor(2) as pool:
-        roots = pool.map(lambda a: grade_assignment(base / a, a, by_assignment[a]), ASSIGNMENTS)
-        return dict(zip(ASSIGNMENTS, roots))
+        roots = list(pool.map(lambda i: grade_course(base / f"half{i}", halves[i], students),
+                              range(2)))
+    return {a: root for ids, root in zip(halves, roots) for a in ids}
 
 
 def scores(pipeline: dict[str, Path], assignment: str, student: str):
@@ -397,7 +407,9 @@ def test_an_nbgrader_command_over_its_time_limit_is_killed(tmp_path):
 def test_the_cores_are_split_between_the_jobs_at_least_one_thread_each(monkeypatch):
     monkeypatch.setattr(grading, "cores", lambda: 8)
     assert [grading.threads_per_job(j) for j in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
-    assert grading.thread_env(2) == {"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
+    assert grading.kernel_env(2) == {"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4",
+                                     "MPLBACKEND": "agg"}
+    assert "MPLBACKEND" not in grading.kernel_env(2, figures=True)
 
 
 def test_fewer_students_than_jobs_get_more_threads_each(tmp_path, monkeypatch):
@@ -413,7 +425,7 @@ def test_fewer_students_than_jobs_get_more_threads_each(tmp_path, monkeypatch):
         nbformat.write(submission(LINREG), subs / student / f"{LINREG}.ipynb")
     grading.grade(subs, tmp_path / "out", jobs=4, ids=[LINREG], progress=False,
                   say=lambda text: None)
-    assert seen == [{"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}] * 2
+    assert [env["OMP_NUM_THREADS"] for env in seen] == ["4", "4"]
 
 
 @pytest.fixture(scope="module")
@@ -429,23 +441,27 @@ def probe_course(tmp_path_factory):
     return course
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_each_graded_kernel_gets_its_share_of_the_cores(probe_course, tmp_path, jobs):
+@pytest.mark.parametrize("jobs, figures", [(1, True), (2, False)])
+def test_each_graded_kernel_gets_its_share_of_the_cores_and_renders_figures_if_asked(
+        probe_course, tmp_path, jobs, figures):
     from .test_hostile import PROBE, fill
 
     release = nbformat.read(probe_course / "course" / PROBE / f"{PROBE}.ipynb", as_version=4)
-    nb = fill(release, before="import torch\nprint('threads:', torch.get_num_threads())")
+    nb = fill(release, before="import torch, matplotlib\n"
+                              "print('threads:', torch.get_num_threads())\n"
+                              "print('backend:', matplotlib.get_backend())")
     for student in ("ada", "bob"):
         (tmp_path / "subs" / student).mkdir(parents=True)
         nbformat.write(nb, tmp_path / "subs" / student / f"{PROBE}.ipynb")
-    results = grading.grade(tmp_path / "subs", tmp_path / "out", jobs=jobs,
+    results = grading.grade(tmp_path / "subs", tmp_path / "out", jobs=jobs, figures=figures,
                             course_root=probe_course, progress=False, say=lambda text: None)
     assert [(r.score, r.status) for r in results] == [(5, "ok")] * 2
+    backend = "module://matplotlib_inline.backend_inline" if figures else "agg"
     for student in ("ada", "bob"):
         graded_nb = nbformat.read(tmp_path / "out" / "autograded" / student / PROBE
                                   / f"{PROBE}.ipynb", as_version=4)
         printed = next(c for c in graded_nb.cells if c.get("id") == "mine").outputs[0].text
-        assert printed == f"threads: {grading.threads_per_job(jobs)}\n"
+        assert printed == f"threads: {grading.threads_per_job(jobs)}\nbackend: {backend}\n"
     if grading.cores() >= 2:
         assert grading.threads_per_job(1) > grading.threads_per_job(2)
 
