@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sandbox", action="store_true")
     args = parser.parse_args(argv)
     settings = args.jobs or sorted({1, grading.default_jobs()})
+    box = grading.Sandbox(enabled=not args.no_sandbox, hidden=[])
     print(f"grading {args.n} copies of the reference solution of {args.assignment} "
-          f"on {grading.cores()} cores, {grading.Sandbox(enabled=not args.no_sandbox, hidden=[]).describe().split(' (')[0]}")
+          f"on {grading.cores()} cores, {box.describe().split(' (')[0]}")
     print(f"{'jobs':>4} {'threads':>7} {'wall s':>8} {'s/submission':>13} {'slowest s':>10} "
           f"{'full marks':>10}")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:

@@ -1,4 +1,4 @@
-"""bench/bench_fashion_mnist.py runs end to end and prints the comparison table.
+"""The benchmarks in bench/ run end to end and print their tables.
 
 A smoke test only: the speed itself is measured by `make bench`, not asserted here.
 """
@@ -42,3 +42,17 @@ def test_notebook_bench_times_each_notebook_and_names_the_slowest_cell(tmp_path,
     row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("tiny")][0]
     name, seconds, cell, cell_seconds = re.match(r"(\S+)\s+([\d.]+)\s+(\S+) \(([\d.]+) s\)", row).groups()
     assert cell == "sleepy" and float(cell_seconds) >= 0.3 and float(seconds) >= float(cell_seconds)
+
+
+def test_grading_bench_grades_the_copies_and_prints_seconds_per_submission(capsys):
+    spec = importlib.util.spec_from_file_location("bench_grading",
+                                                  REPO / "bench" / "bench_grading.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["-n", "1", "--jobs", "1", "--assignment", "01_linear_regression_scratch"]) == 0
+    out = capsys.readouterr().out
+    row = re.search(r"^\s+1\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)/1$", out, re.M)
+    assert row, out
+    threads, wall, per, slowest, full = row.groups()
+    assert int(full) == 1 and float(wall) > 0
+    assert float(per) == pytest.approx(float(wall), abs=0.1)   # one copy: rounded to .1 and .01
