@@ -12,12 +12,17 @@ import pytest
 from .conftest import REPO
 
 
-@pytest.mark.slow
-def test_bench_prints_times_accuracies_and_ratios_for_both_models(real_data, capsys):
-    spec = importlib.util.spec_from_file_location("bench_fashion_mnist",
-                                                  REPO / "bench" / "bench_fashion_mnist.py")
+def load_bench(name):
+    """Import bench/<name>.py, which is a script, not a package module."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+@pytest.mark.slow
+def test_bench_prints_times_accuracies_and_ratios_for_both_models(real_data, capsys):
+    bench = load_bench("bench_fashion_mnist")
     assert bench.main(["--epochs", "1", "--batch-size", "1024", "--workers", "0"]) == 0
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| ") and "×" in line]
@@ -34,10 +39,7 @@ def test_notebook_bench_times_each_notebook_and_names_the_slowest_cell(tmp_path,
                                          nbformat.v4.new_code_cell("import time; time.sleep(0.3)")])
     nb.cells[1].id = "sleepy"
     nbformat.write(nb, tmp_path / "tiny.ipynb")
-    spec = importlib.util.spec_from_file_location("bench_notebooks",
-                                                  REPO / "bench" / "bench_notebooks.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench("bench_notebooks")
     assert bench.main([str(tmp_path / "tiny.ipynb")]) == 0
     row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("tiny")][0]
     name, seconds, cell, cell_seconds = re.match(r"(\S+)\s+([\d.]+)\s+(\S+) \(([\d.]+) s\)", row).groups()
@@ -45,10 +47,7 @@ def test_notebook_bench_times_each_notebook_and_names_the_slowest_cell(tmp_path,
 
 
 def test_grading_bench_grades_the_copies_and_prints_seconds_per_submission(capsys):
-    spec = importlib.util.spec_from_file_location("bench_grading",
-                                                  REPO / "bench" / "bench_grading.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench("bench_grading")
     assert bench.main(["-n", "1", "--jobs", "1", "--assignment", "01_linear_regression_scratch"]) == 0
     out = capsys.readouterr().out
     row = re.search(r"^\s+1\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)/1$", out, re.M)
