@@ -11,7 +11,9 @@ inside bubblewrap (``bwrap``, Debian package ``bubblewrap``), a user-namespace s
   write, besides a private, empty ``/tmp``;
 - no network (a network namespace of its own with no interface but loopback); the kernel
   talks to the grader over unix sockets (ZMQ's ``ipc`` transport) in a private folder;
-- its own process namespace: every process it starts, ``setsid`` or not, is killed with it;
+- its own process namespace, in which the kernel is the first process (``--as-pid-1``):
+  every process it starts, ``setsid`` or not, is killed with it, and bwrap reaps the
+  kernel itself, so that nothing is left for the machine's init to reap;
 - each process may hold at most ``memory_mb`` of data (``RLIMIT_DATA``), and the sandbox at
   most ``processes`` processes: a watchdog kills it, and the kernel dies, when it holds more.
 
@@ -21,10 +23,12 @@ scratch folder, and the kernel's view of everything else that is readable on the
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -62,7 +66,10 @@ def problem() -> str | None:
 
 
 def _isolation() -> list[str]:
-    return ["--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL"]
+    # --as-pid-1: without it, bwrap's own init runs the kernel and outlives it, orphaned
+    # (a `[bwrap] <defunct>` until the machine's init reaps it, which some never do)
+    return ["--unshare-all", "--unshare-user", "--as-pid-1", "--die-with-parent",
+            "--cap-drop", "ALL"]
 
 
 def visible_read_only() -> list[Path]:
@@ -120,41 +127,63 @@ def _namespace_processes(namespace: str) -> int:
 
 
 class _Watchdog(threading.Thread):
-    """Kills the sandbox (its PID namespace's first process) when it holds too many processes."""
+    """Finds the sandbox's first process (the init of its PID namespace, bwrap's child);
+    kills it, and with it the whole sandbox, when the sandbox holds too many processes."""
 
     def __init__(self, bwrap_pid: int, limit: int, interval: float = 0.05):
         super().__init__(daemon=True)
         self.bwrap_pid, self.limit, self.interval = bwrap_pid, limit, interval
         self.stopped = threading.Event()
+        self.searched = threading.Event()
         self.tripped = False
+        self.init: int | None = None  # a pidfd: it names that process, never a reused pid
 
-    def _init_pid(self) -> int | None:
+    def _find_init(self) -> tuple[int, str] | None:
+        children = Path(f"/proc/{self.bwrap_pid}/task/{self.bwrap_pid}/children")
         for _ in range(200):  # bwrap forks the namespace's first process right away
             try:
-                children = Path(f"/proc/{self.bwrap_pid}/task/{self.bwrap_pid}/children")
                 pids = children.read_text().split()
+                if pids:
+                    fd = os.pidfd_open(int(pids[0]))
+                    return fd, os.readlink(f"/proc/{pids[0]}/ns/pid")
             except OSError:
                 return None
-            if pids:
-                return int(pids[0])
             time.sleep(0.01)
         return None
 
-    def run(self):
-        init = self._init_pid()
-        if init is None:
-            return
+    def kill_init(self) -> bool:
+        """SIGKILL the namespace's init, which takes every process of the sandbox with it;
+        whether there was one to kill. bwrap, its parent, reaps it and exits by itself."""
+        self.searched.wait(5)
+        if self.init is None:
+            return False
         try:
-            namespace = os.readlink(f"/proc/{init}/ns/pid")
-        except OSError:
+            signal.pidfd_send_signal(self.init, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it has exited already
+        return True
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.searched.wait(5)
+        if self.init is not None:
+            os.close(self.init)
+            self.init = None
+
+    def run(self):
+        found = None
+        try:
+            found = self._find_init()
+        finally:
+            if found is not None:
+                self.init = found[0]
+            self.searched.set()
+        if found is None:
             return
         while not self.stopped.wait(self.interval):
-            if _namespace_processes(namespace) > self.limit:
+            if _namespace_processes(found[1]) > self.limit:
                 self.tripped = True
-                try:
-                    os.kill(init, 9)  # the namespace's init: the kernel takes all of it
-                except OSError:
-                    pass
+                self.kill_init()
                 return
 
 
@@ -191,6 +220,8 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, **kw)
         process = getattr(self.provisioner, "process", None)
+        if self._watchdog is not None:
+            self._watchdog.close()
         if process is not None:
             self._watchdog = _Watchdog(process.pid, self.processes)
             self._watchdog.start()
@@ -200,9 +231,26 @@ class SandboxKernelManager(AsyncKernelManager):
         """Whether the watchdog killed the kernel for starting too many processes."""
         return bool(self._watchdog and self._watchdog.tripped)
 
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        # jupyter_client kills the kernel's process group, bwrap with it: the kernel, orphaned,
+        # would be left to the machine's init to reap, which may take seconds or never happen
+        # (a `[bwrap] <defunct>` left behind). Killing the kernel first lets bwrap reap it and
+        # exit; jupyter_client then reaps bwrap (left unreaped until then, so that its
+        # process group cannot be taken by another before it is signalled).
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and self._watchdog is not None and self._watchdog.kill_init():
+            for _ in range(500):
+                try:
+                    if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+                        break
+                except ChildProcessError:  # reaped already
+                    break
+                await asyncio.sleep(0.01)
+        await super()._async_kill_kernel(restart=restart)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         if self._watchdog is not None:
-            self._watchdog.stopped.set()
+            self._watchdog.close()  # kept: too_many_processes reads it after the kernel died
         await super()._async_cleanup_resources(restart=restart)
         if not restart and self._sockets is not None:
             shutil.rmtree(self._sockets, ignore_errors=True)

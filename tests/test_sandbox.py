@@ -6,6 +6,7 @@ read the outputs. CI installs bubblewrap, so there the sandbox must be available
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -111,6 +112,27 @@ def test_there_is_no_network(probes):
 def test_every_process_is_gone_with_the_kernel(probes):
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert "sleep 1234.5" not in ps
+
+
+@pytest.mark.parametrize("now", [True, False], ids=["killed", "shut_down"])
+def test_a_kernel_that_ends_is_reaped_at_once(tmp_path, now):
+    # a sandbox process left for the machine's init to reap (`[bwrap] <defunct>`) may stay
+    # for seconds, or for good where init never reaps (a container without one)
+    async def start_and_stop():
+        km = sandbox.SandboxKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+        finally:
+            kc.stop_channels()
+        await km.shutdown_kernel(now=now)
+
+    for _ in range(2):
+        asyncio.run(start_and_stop())
+        ps = subprocess.run(["ps", "-eo", "stat,args"], capture_output=True, text=True).stdout
+        assert [line for line in ps.splitlines() if "bwrap" in line] == []
 
 
 def test_memory_per_process_is_capped(probes):
