@@ -127,7 +127,7 @@ def _namespace_processes(namespace: str) -> int:
 
 
 class _Watchdog(threading.Thread):
-    """Finds the sandbox's first process (the init of its PID namespace, bwrap's child);
+    """Finds the kernel, bwrap's child and the first process of the sandbox's PID namespace;
     kills it, and with it the whole sandbox, when the sandbox holds too many processes."""
 
     def __init__(self, bwrap_pid: int, limit: int, interval: float = 0.05):
@@ -136,11 +136,11 @@ class _Watchdog(threading.Thread):
         self.stopped = threading.Event()
         self.searched = threading.Event()
         self.tripped = False
-        self.init: int | None = None  # a pidfd: it names that process, never a reused pid
+        self.kernel: int | None = None  # a pidfd: it names that process, never a reused pid
 
-    def _find_init(self) -> tuple[int, str] | None:
+    def _find_kernel(self) -> tuple[int, str] | None:
         children = Path(f"/proc/{self.bwrap_pid}/task/{self.bwrap_pid}/children")
-        for _ in range(200):  # bwrap forks the namespace's first process right away
+        for _ in range(200):  # bwrap forks it right away
             try:
                 pids = children.read_text().split()
                 if pids:
@@ -151,14 +151,14 @@ class _Watchdog(threading.Thread):
             time.sleep(0.01)
         return None
 
-    def kill_init(self) -> bool:
-        """SIGKILL the namespace's init, which takes every process of the sandbox with it;
-        whether there was one to kill. bwrap, its parent, reaps it and exits by itself."""
+    def kill_kernel(self) -> bool:
+        """SIGKILL the kernel, which takes every process of the sandbox with it; whether it
+        was found. bwrap, its parent, reaps it and exits by itself."""
         self.searched.wait(5)
-        if self.init is None:
+        if self.kernel is None:
             return False
         try:
-            signal.pidfd_send_signal(self.init, signal.SIGKILL)
+            signal.pidfd_send_signal(self.kernel, signal.SIGKILL)
         except ProcessLookupError:
             pass  # it has exited already
         return True
@@ -166,24 +166,24 @@ class _Watchdog(threading.Thread):
     def close(self) -> None:
         self.stopped.set()
         self.searched.wait(5)
-        if self.init is not None:
-            os.close(self.init)
-            self.init = None
+        if self.kernel is not None:
+            os.close(self.kernel)
+            self.kernel = None
 
     def run(self):
         found = None
         try:
-            found = self._find_init()
+            found = self._find_kernel()
         finally:
             if found is not None:
-                self.init = found[0]
+                self.kernel = found[0]
             self.searched.set()
         if found is None:
             return
         while not self.stopped.wait(self.interval):
             if _namespace_processes(found[1]) > self.limit:
                 self.tripped = True
-                self.kill_init()
+                self.kill_kernel()
                 return
 
 
@@ -238,7 +238,7 @@ class SandboxKernelManager(AsyncKernelManager):
         # exit; jupyter_client then reaps bwrap (left unreaped until then, so that its
         # process group cannot be taken by another before it is signalled).
         process = getattr(self.provisioner, "process", None)
-        if process is not None and self._watchdog is not None and self._watchdog.kill_init():
+        if process is not None and self._watchdog is not None and self._watchdog.kill_kernel():
             for _ in range(500):
                 try:
                     if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):

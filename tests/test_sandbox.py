@@ -116,8 +116,8 @@ def test_every_process_is_gone_with_the_kernel(probes):
 
 @pytest.mark.parametrize("now", [True, False], ids=["killed", "shut_down"])
 def test_a_kernel_that_ends_is_reaped_at_once(tmp_path, now):
-    # a sandbox process left for the machine's init to reap (`[bwrap] <defunct>`) may stay
-    # for seconds, or for good where init never reaps (a container without one)
+    # bwrap and the kernel, its child, are gone from /proc, not even zombies: one left for
+    # the machine's init to reap may stay for seconds, or for good where init never reaps
     async def start_and_stop():
         km = sandbox.SandboxKernelManager(kernel_name="python3")
         await km.start_kernel(cwd=str(tmp_path))
@@ -127,12 +127,14 @@ def test_a_kernel_that_ends_is_reaped_at_once(tmp_path, now):
             await kc.wait_for_ready(timeout=60)
         finally:
             kc.stop_channels()
+        bwrap = km.provisioner.process.pid
+        kernel = int(Path(f"/proc/{bwrap}/task/{bwrap}/children").read_text().split()[0])
         await km.shutdown_kernel(now=now)
+        return {"bwrap": bwrap, "kernel": kernel}
 
     for _ in range(2):
-        asyncio.run(start_and_stop())
-        ps = subprocess.run(["ps", "-eo", "stat,args"], capture_output=True, text=True).stdout
-        assert [line for line in ps.splitlines() if "bwrap" in line] == []
+        pids = asyncio.run(start_and_stop())
+        assert [name for name, pid in pids.items() if Path(f"/proc/{pid}").exists()] == []
 
 
 def test_memory_per_process_is_capped(probes):
