@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 import torch
+from matplotlib.ticker import MaxNLocator
 
 FIGSIZE = (4.5, 3.0)
 TITLE_FONTSIZE = 8  # points, for the titles of an image grid

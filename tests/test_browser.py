@@ -18,8 +18,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import (REPO, free_port, get, grade_cells, jupyter_server, maintainer_module,
-                       release_path, submission)
+from .conftest import (
+    REPO,
+    free_port,
+    get,
+    grade_cells,
+    jupyter_server,
+    maintainer_module,
+    release_path,
+    submission,
+)
 
 playwright = maintainer_module("playwright.sync_api")
 expect = playwright.expect

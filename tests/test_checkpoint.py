@@ -9,8 +9,13 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.checkpoint import (load_training_state, rng_states, save_atomically,
-                                save_training_state, set_rng_states)
+from helpers.checkpoint import (
+    load_training_state,
+    rng_states,
+    save_atomically,
+    save_training_state,
+    set_rng_states,
+)
 
 
 class Custom:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+
 from .conftest import REPO, binder_copy, fake_python, maintainer_module, run_postbuild
 
 yaml = maintainer_module("yaml")

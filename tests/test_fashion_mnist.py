@@ -16,7 +16,6 @@ from helpers.get_data import main as get_data_main
 
 from .conftest import REPO, FakeFashionMNIST
 
-
 # --- the real data -------------------------------------------------------------------
 
 def test_real_data_has_the_documented_shapes_and_dtypes(real_data):

@@ -7,8 +7,14 @@ import nbformat
 import numpy as np
 import pytest
 
-from .figure_audit import audit_figure, figure_title, kernel_report_code, kernel_setup_code, \
-    read_report, retina_problems
+from .figure_audit import (
+    audit_figure,
+    figure_title,
+    kernel_report_code,
+    kernel_setup_code,
+    read_report,
+    retina_problems,
+)
 
 matplotlib.use("Agg")
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import helpers
-from helpers import Accumulator, Timer, TensorLoader
+from helpers import Accumulator, TensorLoader, Timer
 
 
 def test_accumulator_sums_each_slot():

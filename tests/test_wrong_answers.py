@@ -2,9 +2,10 @@
 
 One kernel per notebook runs the release notebook with the reference solutions filled in
 (so every visible check passes on the right answer). Then, for each wrong answer of
-``tests/wrong_answers/`` (one module per notebook), it redefines the function as the learner would, re-runs that
-exercise's test cell as the learner sees it, and puts the reference back. Each wrong answer
-must fail with a course message that carries a hint pointing at its real cause.
+``tests/wrong_answers/`` (one module per notebook), it redefines the function as the
+learner would, re-runs that exercise's test cell as the learner sees it, and puts the
+reference back. Each wrong answer must fail with a course message that carries a hint
+pointing at its real cause.
 """
 from __future__ import annotations
 

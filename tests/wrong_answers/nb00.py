@@ -186,7 +186,8 @@ def central_difference(f, x, eps=1e-3):
     for i in range(flat.numel()):
         step = torch.zeros_like(flat)
         step[i] = eps
-        grad[i] = (float(f((flat + step).reshape(x.shape))) - float(f((flat - step).reshape(x.shape)))) / (2 * eps)
+        grad[i] = (float(f((flat + step).reshape(x.shape))) - '''
+        '''float(f((flat - step).reshape(x.shape)))) / (2 * eps)
     return grad.reshape(x.shape)
 ''', "torch.zeros_like(x)"),
     # Exercise 5: ClippedReLU

@@ -116,9 +116,11 @@ def load_array(features, labels, batch_size, *, shuffle=True, generator=None):
     WrongAnswer("LinearNet", "inputs and outputs swapped in nn.Linear",
                 _linear_net(init=_INIT.replace("nn.Linear(num_inputs, 1)", "nn.Linear(1, num_inputs)")),
                 "inputs first"),
-    WrongAnswer("LinearNet", "weights kept in plain tensors, not registered", _linear_net(init='''super().__init__()
+    WrongAnswer("LinearNet", "weights kept in plain tensors, not registered",
+                _linear_net(init='''super().__init__()
         self.w = torch.normal(0.0, 0.01, size=(num_inputs, 1), requires_grad=True)
-        self.b = torch.zeros(1, requires_grad=True)''', forward="return X @ self.w + self.b"), "not registered"),
+        self.b = torch.zeros(1, requires_grad=True)''',
+                            forward="return X @ self.w + self.b"), "not registered"),
     WrongAnswer("LinearNet", "output flattened", _linear_net(forward="return self.linear(X).reshape(-1)"),
                 "no reshape"),
     WrongAnswer("LinearNet", "initialised in forward", _linear_net(
@@ -128,13 +130,16 @@ def load_array(features, labels, batch_size, *, shuffle=True, generator=None):
     # Exercise 3: linear_sequential
     WrongAnswer("linear_sequential", "no initialisation", _sequential(init="pass"), "nn.init.normal_"),
     WrongAnswer("linear_sequential", "initialised through the container (net.weight)",
-                _sequential(init="nn.init.normal_(net.weight, std=0.01)\n    nn.init.zeros_(net.bias)"), "net[0]"),
-    WrongAnswer("linear_sequential", "the layer returned instead of the Sequential", _sequential(result="net[0]"),
-                "not the layer alone"),
+                _sequential(init="nn.init.normal_(net.weight, std=0.01)\n    nn.init.zeros_(net.bias)"),
+                "net[0]"),
+    WrongAnswer("linear_sequential", "the layer returned instead of the Sequential",
+                _sequential(result="net[0]"), "not the layer alone"),
     WrongAnswer("linear_sequential", "nn.init.normal and nn.init.constant, without _", _sequential(
-        init="nn.init.normal(net[0].weight, std=0.01)\n    nn.init.constant(net[0].bias, 0.0)"), "nn.init.normal_"),
+        init="nn.init.normal(net[0].weight, std=0.01)\n    nn.init.constant(net[0].bias, 0.0)"),
+                "nn.init.normal_"),
     WrongAnswer("linear_sequential", "bias drawn like the weight", _sequential(
-        init="nn.init.normal_(net[0].weight, std=0.01)\n    nn.init.normal_(net[0].bias, std=0.01)"), "zeros_"),
+        init="nn.init.normal_(net[0].weight, std=0.01)\n    nn.init.normal_(net[0].bias, std=0.01)"),
+                "zeros_"),
     # Exercise 4: sgd_step
     WrongAnswer("sgd_step", "divided again by the batch size (double scaling)",
                 _sgd_step(update="param -= lr * param.grad / len(y)"), "already averages"),
@@ -146,9 +151,11 @@ def load_array(features, labels, batch_size, *, shuffle=True, generator=None):
     WrongAnswer("sgd_step", "parameter rebound instead of updated in place",
                 _sgd_step(update="param = param - lr * param.grad"), "in place"),
     WrongAnswer("sgd_step", "the loss tensor returned", _sgd_step(result="l"), "l.item()"),
-    WrongAnswer("sgd_step", "gradient ascent", _sgd_step(update="param += lr * param.grad"), "p -= lr * p.grad"),
+    WrongAnswer("sgd_step", "gradient ascent", _sgd_step(update="param += lr * param.grad"),
+                "p -= lr * p.grad"),
     # Exercise 5: train_nn
-    WrongAnswer("train_nn", "zero_grad never called", _train_nn(calls=_calls("backward", "step")), "piled up"),
+    WrongAnswer("train_nn", "zero_grad never called", _train_nn(calls=_calls("backward", "step")),
+                "piled up"),
     WrongAnswer("train_nn", "zero_grad between backward and step",
                 _train_nn(calls=_calls("backward", "zero", "step")), "did not change"),
     WrongAnswer("train_nn", "step before backward", _train_nn(calls=_calls("step", "zero", "backward")),

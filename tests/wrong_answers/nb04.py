@@ -56,8 +56,8 @@ _CALLS = {"zero": "optimizer.zero_grad()", "backward": "l.backward()", "step": "
           "backward/n": "(l / len(y)).backward()"}
 
 
-def _train(loss="nn.CrossEntropyLoss()", lr="lr=lr", calls=("zero", "backward", "step"), add="l.item() * len(y)",
-           report="epoch_losses.append(total / count)") -> str:
+def _train(loss="nn.CrossEntropyLoss()", lr="lr=lr", calls=("zero", "backward", "step"),
+           add="l.item() * len(y)", report="epoch_losses.append(total / count)") -> str:
     return _TRAIN.format(loss=loss, lr=lr, calls="\n            ".join(_CALLS[c] for c in calls), add=add,
                          report=report)
 
@@ -76,59 +76,75 @@ WRONG = [
     # Exercise 1: softmax_net
     WrongAnswer("softmax_net", "no nn.Flatten: nn.Linear gets images",
                 _net(layers="nn.Linear(num_inputs, num_outputs)",
-                     init="nn.init.normal_(net[0].weight, std=0.01)\n    nn.init.zeros_(net[0].bias)"), "nn.Flatten()"),
-    WrongAnswer("softmax_net", "a softmax at the end of the model", _net(layers=_LAYERS + ", nn.Softmax(dim=1)"),
-                "no nn.Softmax"),
-    WrongAnswer("softmax_net", "no initialisation (nn.Linear's own start)", _net(init="pass"), "net.apply(init_weights)"),
-    WrongAnswer("softmax_net", "the variance 0.01**2 as std", _net(init=_INIT.replace("std=0.01", "std=0.01 ** 2")),
-                "not the variance"),
+                     init="nn.init.normal_(net[0].weight, std=0.01)\n    nn.init.zeros_(net[0].bias)"),
+                "nn.Flatten()"),
+    WrongAnswer("softmax_net", "a softmax at the end of the model",
+                _net(layers=_LAYERS + ", nn.Softmax(dim=1)"), "no nn.Softmax"),
+    WrongAnswer("softmax_net", "no initialisation (nn.Linear's own start)", _net(init="pass"),
+                "net.apply(init_weights)"),
+    WrongAnswer("softmax_net", "the variance 0.01**2 as std",
+                _net(init=_INIT.replace("std=0.01", "std=0.01 ** 2")), "not the variance"),
     WrongAnswer("softmax_net", "the deprecated nn.init.normal, without _",
                 _net(init=_INIT.replace("nn.init.normal_(", "nn.init.normal(")), "nn.init.normal_"),
     WrongAnswer("softmax_net", "inputs and outputs swapped in nn.Linear",
                 _net(layers="nn.Flatten(), nn.Linear(num_outputs, num_inputs)"), "inputs first"),
     WrongAnswer("softmax_net", "bias drawn like the weight",
-                _net(init="nn.init.normal_(net[1].weight, std=0.01)\n    nn.init.normal_(net[1].bias, std=0.01)"),
+                _net(init="nn.init.normal_(net[1].weight, std=0.01)\n"
+                          "    nn.init.normal_(net[1].bias, std=0.01)"),
                 "zeros_"),
-    WrongAnswer("softmax_net", "the whole batch flattened into one row", _net(layers="nn.Flatten(0), nn.Linear(num_inputs, num_outputs)"),
-                "flatten each image"),
+    WrongAnswer("softmax_net", "the whole batch flattened into one row",
+                _net(layers="nn.Flatten(0), nn.Linear(num_inputs, num_outputs)"), "flatten each image"),
     # Exercise 2: cross_entropy
-    WrongAnswer("cross_entropy", "log of softmax", _ce(lse="0.0", picked="torch.log(torch.softmax(O, dim=1)).gather(1, y.reshape(-1, 1)).squeeze(1)",
-                                                       smooth="losses"), "log(softmax(O))"),
-    WrongAnswer("cross_entropy", "log-sum-exp without the max (overflow)", _ce(lse="O.exp().sum(dim=1).log()"),
-                "overflows"),
+    WrongAnswer("cross_entropy", "log of softmax",
+                _ce(lse="0.0",
+                    picked="torch.log(torch.softmax(O, dim=1)).gather(1, y.reshape(-1, 1)).squeeze(1)",
+                    smooth="losses"), "log(softmax(O))"),
+    WrongAnswer("cross_entropy", "log-sum-exp without the max (overflow)",
+                _ce(lse="O.exp().sum(dim=1).log()"), "overflows"),
     WrongAnswer("cross_entropy", "sum for the default mean", _ce(mean="losses.sum()"), ".mean(), not .sum()"),
     WrongAnswer("cross_entropy", "gather's column not squeezed", _ce(picked="O.gather(1, y.reshape(-1, 1))"),
                 ".squeeze(1)"),
-    WrongAnswer("cross_entropy", "log-sum-exp over the examples (dim=0)", _ce(lse="torch.logsumexp(O, dim=0)"), "dim=1"),
-    WrongAnswer("cross_entropy", "label smoothing ignored", _ce(smooth="losses"), "eps/q goes to every class"),
+    WrongAnswer("cross_entropy", "log-sum-exp over the examples (dim=0)",
+                _ce(lse="torch.logsumexp(O, dim=0)"), "dim=1"),
+    WrongAnswer("cross_entropy", "label smoothing ignored", _ce(smooth="losses"),
+                "eps/q goes to every class"),
     WrongAnswer("cross_entropy", "label smoothing spread over the other classes only",
                 _ce(smooth="(1 - label_smoothing) * losses + label_smoothing / (O.shape[1] - 1) * "
                            "((lse[:, None] - O).sum(dim=1) - losses)"), "not eps/(q - 1)"),
     # Exercise 3: train_softmax
     WrongAnswer("train_softmax", "zero_grad never called", _train(calls=("backward", "step")), "piled up"),
-    WrongAnswer("train_softmax", "step before backward", _train(calls=("step", "zero", "backward")), "previous minibatch"),
+    WrongAnswer("train_softmax", "step before backward", _train(calls=("step", "zero", "backward")),
+                "previous minibatch"),
     WrongAnswer("train_softmax", "mean loss divided again by the batch size (double scaling)",
                 _train(calls=("zero", "backward/n", "step")), "already averages"),
-    WrongAnswer("train_softmax", "summed loss", _train(loss='nn.CrossEntropyLoss(reduction="sum")'), "reduction='mean'"),
-    WrongAnswer("train_softmax", "learning rate hard-coded", _train(lr="lr=0.1"), "learning rate you were given"),
-    WrongAnswer("train_softmax", "the notes' loss report: l.item() added, divided by n", _train(add="l.item()"),
-                "l.item() is already the mean"),
-    WrongAnswer("train_softmax", "mean of the minibatch means", _train(add="l.item()", report="epoch_losses.append(total / len(train_iter))"),
+    WrongAnswer("train_softmax", "summed loss", _train(loss='nn.CrossEntropyLoss(reduction="sum")'),
+                "reduction='mean'"),
+    WrongAnswer("train_softmax", "learning rate hard-coded", _train(lr="lr=0.1"),
+                "learning rate you were given"),
+    WrongAnswer("train_softmax", "the notes' loss report: l.item() added, divided by n",
+                _train(add="l.item()"), "l.item() is already the mean"),
+    WrongAnswer("train_softmax", "mean of the minibatch means",
+                _train(add="l.item()", report="epoch_losses.append(total / len(train_iter))"),
                 "over-weights"),
     WrongAnswer("train_softmax", "one loss per minibatch", _train(report="pass").replace(
-        "count += len(y)", "count += len(y)\n            epoch_losses.append(l.item())"), "one mean loss per epoch"),
+        "count += len(y)", "count += len(y)\n            epoch_losses.append(l.item())"),
+                "one mean loss per epoch"),
     # Exercise 4: confusion_matrix
     WrongAnswer("confusion_matrix", "rows and columns swapped", _cm(
-        "return torch.bincount(num_classes * y_pred + y_true, minlength=num_classes ** 2).reshape(num_classes, num_classes)"),
+        "return torch.bincount(num_classes * y_pred + y_true, minlength=num_classes ** 2)"
+        ".reshape(num_classes, num_classes)"),
                 "rows are the true classes"),
     WrongAnswer("confusion_matrix", "C[y_true, y_pred] += 1 (repeated pairs counted once)", _cm(
-        "C = torch.zeros(num_classes, num_classes, dtype=torch.long)\n    C[y_true, y_pred] += 1\n    return C"),
+        "C = torch.zeros(num_classes, num_classes, dtype=torch.long)\n"
+        "    C[y_true, y_pred] += 1\n    return C"),
                 "adds 1 only once"),
     WrongAnswer("confusion_matrix", "float counts from torch.zeros", _cm(
-        "C = torch.zeros(num_classes, num_classes)\n    for t, p in zip(y_true, y_pred):\n        C[t, p] += 1\n    return C"),
+        "C = torch.zeros(num_classes, num_classes)\n    for t, p in zip(y_true, y_pred):\n"
+        "        C[t, p] += 1\n    return C"),
                 "dtype=torch.long"),
     WrongAnswer("confusion_matrix", "bincount without minlength", _cm(
-        "return torch.bincount(num_classes * y_true + y_pred).reshape(num_classes, num_classes)"), "minlength"),
+        "return torch.bincount(num_classes * y_true + y_pred).reshape(num_classes, num_classes)"),
+                "minlength"),
 ]
 
 # One-line tricks a submission might use; none may turn a failing exercise into a passing one.
@@ -140,7 +156,8 @@ TAMPERING = [
                       "def train_softmax(net, train_iter, lr, num_epochs):\n    return [0.0]\n"),
     Tampering("cross_entropy", "checks rebound in the notebook",
               "assert_close = assert_shape = check = lambda *a, **k: None\n"
-              "def cross_entropy(O, y, reduction='mean', label_smoothing=0.0):\n    return torch.tensor(0.0)\n"),
+              "def cross_entropy(O, y, reduction='mean', label_smoothing=0.0):\n"
+              "    return torch.tensor(0.0)\n"),
     Tampering("confusion_matrix", "a tensor subclass that equals everything",
               "class Anything(torch.Tensor):\n    def __eq__(self, other):\n        return True\n"
               "def confusion_matrix(y_true, y_pred, num_classes=10):\n"
@@ -154,7 +171,8 @@ RIGHT = [
 from collections import OrderedDict
 from torch.nn import init
 def softmax_net(num_inputs=784, num_outputs=10):
-    net = nn.Sequential(OrderedDict([("flatten", nn.Flatten()), ("linear", nn.Linear(num_inputs, num_outputs))]))
+    net = nn.Sequential(OrderedDict([("flatten", nn.Flatten()), '''
+    '''("linear", nn.Linear(num_inputs, num_outputs))]))
     init.normal_(net.linear.weight, mean=0, std=0.01)
     init.constant_(net.linear.bias, val=0)
     return net
@@ -165,7 +183,8 @@ class FlattenLayer(nn.Module):
         return x.reshape(x.shape[0], -1)
 def softmax_net(num_inputs=784, num_outputs=10):
     net = nn.Sequential(FlattenLayer(), nn.Linear(num_inputs, num_outputs))
-    net.apply(lambda m: (nn.init.normal_(m.weight, std=0.01), nn.init.zeros_(m.bias)) if type(m) == nn.Linear else None)
+    net.apply(lambda m: (nn.init.normal_(m.weight, std=0.01), nn.init.zeros_(m.bias)) '''
+    '''if type(m) == nn.Linear else None)
     return net
 ''', ""),
     WrongAnswer("cross_entropy", "max trick, log_softmax by hand, a one-hot target", '''

@@ -13,9 +13,11 @@ def init_params(num_hidden, num_inputs=784, num_outputs=10, generator=None):
 '''
 
 
-def _init(W1="torch.normal(0.0, 0.01, size=(num_inputs, num_hidden), generator=generator, requires_grad=True)",
+def _init(W1="torch.normal(0.0, 0.01, size=(num_inputs, num_hidden), generator=generator, "
+             "requires_grad=True)",
           b1="torch.zeros(num_hidden, requires_grad=True)",
-          W2="torch.normal(0.0, 0.01, size=(num_hidden, num_outputs), generator=generator, requires_grad=True)") -> str:
+          W2="torch.normal(0.0, 0.01, size=(num_hidden, num_outputs), generator=generator, "
+             "requires_grad=True)") -> str:
     return _INIT.format(W1=W1, b1=b1, W2=W2)
 
 
@@ -111,12 +113,14 @@ def sigmoid_grad(x):
     WrongAnswer("init_params", "0.01 read as the variance", _init(
         W1="torch.normal(0.0, 0.1, size=(num_inputs, num_hidden), generator=generator, requires_grad=True)"),
         "not the variance"),
-    WrongAnswer("init_params", "weights all zero", _init(W1="torch.zeros(num_inputs, num_hidden, requires_grad=True)"),
-                "symmetry"),
+    WrongAnswer("init_params", "weights all zero",
+                _init(W1="torch.zeros(num_inputs, num_hidden, requires_grad=True)"), "symmetry"),
     WrongAnswer("init_params", "uniform weights", _init(
-        W1="(torch.rand(num_inputs, num_hidden, generator=generator) * 0.01).requires_grad_()"), "not torch.rand"),
+        W1="(torch.rand(num_inputs, num_hidden, generator=generator) * 0.01).requires_grad_()"),
+        "not torch.rand"),
     WrongAnswer("init_params", "scaled after requires_grad: not a leaf", _init(
-        W1="torch.randn(num_inputs, num_hidden, generator=generator, requires_grad=True) * 0.01"), "not a leaf"),
+        W1="torch.randn(num_inputs, num_hidden, generator=generator, requires_grad=True) * 0.01"),
+        "not a leaf"),
     WrongAnswer("init_params", "requires_grad forgotten on b1", _init(b1="torch.zeros(num_hidden)"),
                 "requires_grad=True"),
     WrongAnswer("init_params", "generator not passed", _init(
@@ -138,14 +142,16 @@ def sigmoid_grad(x):
                 "X.reshape(-1, num_inputs)"),
     WrongAnswer("mlp", "output bias forgotten", _mlp(out="H @ W2"), "add the output bias b2"),
     # Exercise 5: train_mlp
-    WrongAnswer("train_mlp", "the default mean loss", _train(loss="nn.CrossEntropyLoss()"), 'reduction="none"'),
+    WrongAnswer("train_mlp", "the default mean loss", _train(loss="nn.CrossEntropyLoss()"),
+                'reduction="none"'),
     WrongAnswer("train_mlp", "the loss divided by the batch size (double scaling)", _train(
         loss='lambda O, y: nn.CrossEntropyLoss(reduction="none")(O, y) / len(y)'), "sgd already divides"),
     WrongAnswer("train_mlp", "nominal batch size", _train(updater="lambda n: sgd(params, lr, 256)"),
                 "the wrong number of examples"),
     WrongAnswer("train_mlp", "a learning rate of its own", _train(updater="lambda n: sgd(params, 0.1, n)"),
                 "own `lr`"),
-    WrongAnswer("train_mlp", "sgd passed as the updater", _train(updater="sgd"), "updater=lambda n: sgd(params, lr, n)"),
+    WrongAnswer("train_mlp", "sgd passed as the updater", _train(updater="sgd"),
+                "updater=lambda n: sgd(params, lr, n)"),
     WrongAnswer("train_mlp", "generator not passed to init_params", _train(init="init_params(num_hidden)"),
                 "init_params(num_hidden, generator=generator)"),
     WrongAnswer("train_mlp", "5 epochs written out", _train(epochs="5"), "pass num_epochs on"),

@@ -45,7 +45,8 @@ def adam_step(params, ms, vs, t, lr, betas=(0.9, 0.999), eps=1e-8):
             v_hat = v / (1 - beta2 ** {t})
             {update}
 '''
-_MOMENTS = "m.mul_(beta1).add_((1 - beta1) * p.grad)\n            v.mul_(beta2).add_((1 - beta2) * p.grad ** 2)"
+_MOMENTS = ("m.mul_(beta1).add_((1 - beta1) * p.grad)\n"
+            "            v.mul_(beta2).add_((1 - beta2) * p.grad ** 2)")
 
 
 def _adam(moments=_MOMENTS, t="t", update="p -= lr * m_hat / (v_hat.sqrt() + eps)") -> str:
@@ -70,7 +71,8 @@ def train_mlp(net, train_iter, num_epochs):
 _CALLS = "optimizer.zero_grad()\n            l.backward()\n            optimizer.step()"
 
 
-def _train(optimizer="torch.optim.Adam(net.parameters(), lr=0.001)", calls=_CALLS, record="total / count") -> str:
+def _train(optimizer="torch.optim.Adam(net.parameters(), lr=0.001)", calls=_CALLS,
+           record="total / count") -> str:
     return _TRAIN.format(optimizer=optimizer, calls=calls, record=record)
 
 
@@ -110,11 +112,13 @@ WRONG = [
         "            p -= lr * bufs[i]\n            bufs[i] = momentum * bufs[i] + p.grad"),
         "first update the buffer"),
     WrongAnswer("sgd_momentum", "the buffer not stored in bufs", _momentum(
-        "buf = p.grad.clone() if bufs[i] is None else momentum * bufs[i] + p.grad\n            p -= lr * buf"),
+        "buf = p.grad.clone() if bufs[i] is None else momentum * bufs[i] + p.grad\n"
+        "            p -= lr * buf"),
         "store the buffer in bufs[i]"),
     WrongAnswer("sgd_momentum", "the gradient tensor kept as the buffer", _momentum(
         "if bufs[i] is None:\n                bufs[i] = p.grad\n"
-        "            else:\n                bufs[i].mul_(momentum).add_(p.grad)\n            p -= lr * bufs[i]"),
+        "            else:\n                bufs[i].mul_(momentum).add_(p.grad)\n"
+        "            p -= lr * bufs[i]"),
         "p.grad.clone()"),
     WrongAnswer("sgd_momentum", "not in place: p = p - ...", _momentum(
         "bufs[i] = p.grad.clone() if bufs[i] is None else momentum * bufs[i] + p.grad\n"
@@ -132,16 +136,20 @@ def sgd_momentum(params, bufs, lr, momentum):
 ''', "torch.no_grad()"),
 
     # Exercise 3: adam_step
-    WrongAnswer("adam_step", "no bias correction", _adam().replace("m_hat = m / (1 - beta1 ** t)", "m_hat = m").replace(
+    WrongAnswer("adam_step", "no bias correction", _adam().replace(
+        "m_hat = m / (1 - beta1 ** t)", "m_hat = m").replace(
         "v_hat = v / (1 - beta2 ** t)", "v_hat = v"), "bias correction"),
-    WrongAnswer("adam_step", "eps inside the square root", _adam(update="p -= lr * m_hat / (v_hat + eps).sqrt()"),
-                "add eps after the root"),
+    WrongAnswer("adam_step", "eps inside the square root",
+                _adam(update="p -= lr * m_hat / (v_hat + eps).sqrt()"), "add eps after the root"),
     WrongAnswer("adam_step", "v from the square of m", _adam(
-        moments="m.mul_(beta1).add_((1 - beta1) * p.grad)\n            v.mul_(beta2).add_((1 - beta2) * m ** 2)"),
+        moments="m.mul_(beta1).add_((1 - beta1) * p.grad)\n"
+                "            v.mul_(beta2).add_((1 - beta2) * m ** 2)"),
         "square of this step's gradient"),
     WrongAnswer("adam_step", "betas swapped", _adam(
-        moments="m.mul_(beta2).add_((1 - beta2) * p.grad)\n            v.mul_(beta1).add_((1 - beta1) * p.grad ** 2)"
-    ).replace("beta1 ** t", "BETA").replace("beta2 ** t", "beta1 ** t").replace("BETA", "beta2 ** t"), "swapped"),
+        moments="m.mul_(beta2).add_((1 - beta2) * p.grad)\n"
+                "            v.mul_(beta1).add_((1 - beta1) * p.grad ** 2)"
+    ).replace("beta1 ** t", "BETA").replace("beta2 ** t", "beta1 ** t").replace("BETA", "beta2 ** t"),
+        "swapped"),
     WrongAnswer("adam_step", "t counted from 0: t + 1", _adam(t="(t + 1)"), "t already counts from 1"),
     WrongAnswer("adam_step", "corrected values stored back", _adam().replace(
         "m_hat = m / (1 - beta1 ** t)", "m_hat = m.div_(1 - beta1 ** t)").replace(
@@ -159,16 +167,18 @@ def adam_step(params, ms, vs, t, lr, betas=(0.9, 0.999), eps=1e-8):
         moments="m.mul_(beta1).add_(p.grad)\n            v.mul_(beta2).add_((1 - beta2) * p.grad ** 2)"),
         "(1 - beta1) * grad"),
     WrongAnswer("adam_step", "new m and v never stored", _adam(
-        moments="m = beta1 * m + (1 - beta1) * p.grad\n            v = beta2 * v + (1 - beta2) * p.grad ** 2"),
+        moments="m = beta1 * m + (1 - beta1) * p.grad\n"
+                "            v = beta2 * v + (1 - beta2) * p.grad ** 2"),
         "keep m and v for the next step"),
 
     # Exercise 4: train_mlp
-    WrongAnswer("train_mlp", "SGD with lr 0.001: too small", _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.001)"),
-                "check the learning rate"),
-    WrongAnswer("train_mlp", "Adam with lr 0.5: too large", _train(optimizer="torch.optim.Adam(net.parameters(), lr=0.5)"),
-                "check the learning rate"),
-    WrongAnswer("train_mlp", "no zero_grad", _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)",
-                                                    calls="l.backward()\n            optimizer.step()"),
+    WrongAnswer("train_mlp", "SGD with lr 0.001: too small",
+                _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.001)"), "check the learning rate"),
+    WrongAnswer("train_mlp", "Adam with lr 0.5: too large",
+                _train(optimizer="torch.optim.Adam(net.parameters(), lr=0.5)"), "check the learning rate"),
+    WrongAnswer("train_mlp", "no zero_grad",
+                _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)",
+                       calls="l.backward()\n            optimizer.step()"),
                 "the gradients piled up"),
     WrongAnswer("train_mlp", "the optimizer of another model",
                 _train(optimizer="torch.optim.Adam(mlp().parameters(), lr=0.001)"), "net.parameters()"),
@@ -184,7 +194,8 @@ TAMPERING = [
     Tampering("sgd_momentum", "the references patched",
               PATCH + "import helpers.reference as _r\n"
                       "try:\n    _r.OptimizerReplay = stub\nexcept AttributeError:\n    pass\n"
-                      "def sgd_momentum(params, bufs, lr, momentum):\n    bufs[:] = [p.grad.clone() for p in params]\n"),
+                      "def sgd_momentum(params, bufs, lr, momentum):\n"
+                      "    bufs[:] = [p.grad.clone() for p in params]\n"),
     Tampering("adam_step", "checks rebound in the notebook",
               "check = lambda *a, **k: None\n"
               "def adam_step(params, ms, vs, t, lr, betas=(0.9, 0.999), eps=1e-8):\n    pass\n"),
@@ -250,9 +261,11 @@ def adam_step(params, ms, vs, t, lr, betas=(0.9, 0.999), eps=1e-8):
         with torch.no_grad():
             p.addcdiv_(ms[i], denom, value=-step_size)
 ''', ""),
-    WrongAnswer("train_mlp", "plain SGD with lr 0.1", _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.1)"), ""),
+    WrongAnswer("train_mlp", "plain SGD with lr 0.1",
+                _train(optimizer="torch.optim.SGD(net.parameters(), lr=0.1)"), ""),
     WrongAnswer("train_mlp", "momentum 0.9, lr 0.05, zero_grad after the step", _train(
         optimizer="torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)",
         calls="l.backward()\n            optimizer.step()\n            optimizer.zero_grad()"), ""),
-    WrongAnswer("train_mlp", "RMSprop, lr 0.001", _train(optimizer="torch.optim.RMSprop(net.parameters(), lr=0.001)"), ""),
+    WrongAnswer("train_mlp", "RMSprop, lr 0.001",
+                _train(optimizer="torch.optim.RMSprop(net.parameters(), lr=0.001)"), ""),
 ]

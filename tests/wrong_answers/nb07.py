@@ -122,8 +122,10 @@ def train_val_split(n, num_val, generator=None):
                 "train on the other k-1 folds only"),
     WrongAnswer("k_fold_loss", "the remainder is dropped", _k_fold(bounds="i * m, (i + 1) * m"),
                 "also takes the remainder"),
-    WrongAnswer("k_fold_loss", "sum over folds", _k_fold(result="sum(losses)"), "divide the sum of the k fold losses by k"),
-    WrongAnswer("k_fold_loss", "training loss", _k_fold(loss="((model(X_train) - y_train) ** 2).mean().item()"),
+    WrongAnswer("k_fold_loss", "sum over folds", _k_fold(result="sum(losses)"),
+                "divide the sum of the k fold losses by k"),
+    WrongAnswer("k_fold_loss", "training loss",
+                _k_fold(loss="((model(X_train) - y_train) ** 2).mean().item()"),
                 "evaluate each fold's model on the held-out fold"),
     WrongAnswer("k_fold_loss", "torch.chunk folds", '''
 def k_fold_loss(X, y, k, fit):
@@ -161,17 +163,18 @@ def k_fold_loss(X, y, k, fit):
     WrongAnswer("k_fold_loss", "overlapping slices", _k_fold(X_train="torch.cat([X[:start + 1], X[stop:]])",
                                                            y_train="torch.cat([y[:start + 1], y[stop:]])"),
                 "Check the slice bounds"),
-    WrongAnswer("k_fold_loss", "a tensor comes back", _k_fold(loss="((model(X[start:stop]) - y[start:stop]) ** 2).mean()"),
+    WrongAnswer("k_fold_loss", "a tensor comes back",
+                _k_fold(loss="((model(X[start:stop]) - y[start:stop]) ** 2).mean()"),
                 "return a Python float"),
     # --- choose_degree
     WrongAnswer("choose_degree", "the lowest training loss", _choose(eval_x="x_train", eval_y="y_train"),
                 "compare the losses on the VALIDATION data"),
     WrongAnswer("choose_degree", "fitted on the validation data", _choose(fit_x="x_val", fit_y="y_val"),
                 "compare the losses on the VALIDATION data"),
-    WrongAnswer("choose_degree", "the position, not the degree", _choose(result="return losses.index(min(losses))"),
-                "not i, its position"),
-    WrongAnswer("choose_degree", "max instead of min", _choose(result="return list(degrees)[losses.index(max(losses))]"),
-                "LOWEST validation loss"),
+    WrongAnswer("choose_degree", "the position, not the degree",
+                _choose(result="return losses.index(min(losses))"), "not i, its position"),
+    WrongAnswer("choose_degree", "max instead of min",
+                _choose(result="return list(degrees)[losses.index(max(losses))]"), "LOWEST validation loss"),
     WrongAnswer("choose_degree", "torch.argmin: a tensor", _choose(
         result="return torch.tensor(list(degrees))[torch.tensor(losses).argmin()]"), "return int(degree)"),
     WrongAnswer("choose_degree", "the loss instead of the degree", _choose(result="return min(losses)"),
@@ -189,7 +192,8 @@ TAMPERING = [
               "def choose_degree(x_train, y_train, x_val, y_val, degrees):\n    return 1\n"),
     Tampering("poly_features", "an object that equals everything",
               "class Anything(torch.Tensor):\n    def __eq__(self, other):\n        return True\n"
-              "def poly_features(x, degree):\n    return torch.zeros(len(x), degree).as_subclass(Anything)\n"),
+              "def poly_features(x, degree):\n"
+              "    return torch.zeros(len(x), degree).as_subclass(Anything)\n"),
 ]
 
 # Right answers written differently from the reference: each must pass its exercise's full
@@ -281,7 +285,8 @@ def choose_degree(x_train, y_train, x_val, y_val, degrees):
     WrongAnswer("choose_degree", "argmin over a tensor of losses", '''
 def choose_degree(x_train, y_train, x_val, y_val, degrees):
     degrees = list(degrees)
-    losses = torch.stack([((fit_least_squares(poly_features(x_train, d), y_train)(poly_features(x_val, d)) - y_val) ** 2).mean()
+    losses = torch.stack([((fit_least_squares(poly_features(x_train, d), '''
+    '''y_train)(poly_features(x_val, d)) - y_val) ** 2).mean()
                           for d in degrees])
     return int(degrees[int(losses.argmin())])
 ''', ""),

@@ -37,7 +37,8 @@ def sgd_no_bias_decay(net, lr, weight_decay):
 '''
 
 
-def _groups(groups='[{"params": weights, "weight_decay": weight_decay}, {"params": biases, "weight_decay": 0.0}]',
+def _groups(groups='[{"params": weights, "weight_decay": weight_decay}, '
+                   '{"params": biases, "weight_decay": 0.0}]',
             options=", lr=lr", is_bias='name.endswith("bias")') -> str:
     return _GROUPS.format(groups=groups, options=options, is_bias=is_bias)
 
@@ -45,29 +46,32 @@ def _groups(groups='[{"params": weights, "weight_decay": weight_decay}, {"params
 WRONG = [
     # Exercise 1: l2_penalty
     WrongAnswer("l2_penalty", "no 1/2", _penalty("l2_penalty", "(w ** 2).sum()"), "forget the 1/2"),
-    WrongAnswer("l2_penalty", "the norm, not its square", _penalty("l2_penalty", "w.norm()"), "no square root"),
+    WrongAnswer("l2_penalty", "the norm, not its square", _penalty("l2_penalty", "w.norm()"),
+                "no square root"),
     WrongAnswer("l2_penalty", "the norm squared, without 1/2", _penalty("l2_penalty", "w.norm() ** 2"),
                 "forget the 1/2"),
-    WrongAnswer("l2_penalty", "a Python number (.item())", _penalty("l2_penalty", "((w ** 2).sum() / 2).item()"),
-                "autograd cannot differentiate"),
+    WrongAnswer("l2_penalty", "a Python number (.item())",
+                _penalty("l2_penalty", "((w ** 2).sum() / 2).item()"), "autograd cannot differentiate"),
     WrongAnswer("l2_penalty", "no sum: one value per entry", _penalty("l2_penalty", "w ** 2 / 2"),
                 "add up over all entries"),
-    WrongAnswer("l2_penalty", "summed over dim 0 only", _penalty("l2_penalty", "torch.sum(w ** 2, dim=0) / 2"),
-                "add up over all entries"),
+    WrongAnswer("l2_penalty", "summed over dim 0 only",
+                _penalty("l2_penalty", "torch.sum(w ** 2, dim=0) / 2"), "add up over all entries"),
     WrongAnswer("l2_penalty", "a mean, not a sum", _penalty("l2_penalty", "(w ** 2).mean() / 2"),
                 "half the sum of squares"),
     WrongAnswer("l2_penalty", "detached from autograd", _penalty("l2_penalty", "(w.detach() ** 2).sum() / 2"),
                 "no .item(), .detach()"),
-    WrongAnswer("l2_penalty", "only the first column of a matrix", _penalty("l2_penalty", "(w[:, 0] ** 2).sum() / 2"),
-                "sum over every entry"),
+    WrongAnswer("l2_penalty", "only the first column of a matrix",
+                _penalty("l2_penalty", "(w[:, 0] ** 2).sum() / 2"), "sum over every entry"),
     # Exercise 2: l1_penalty
-    WrongAnswer("l1_penalty", "no abs: signs cancel", _penalty("l1_penalty", "w.sum()"), "take abs() before summing"),
+    WrongAnswer("l1_penalty", "no abs: signs cancel", _penalty("l1_penalty", "w.sum()"),
+                "take abs() before summing"),
     WrongAnswer("l1_penalty", "a mean, not a sum", _penalty("l1_penalty", "w.abs().mean()"), "no mean"),
-    WrongAnswer("l1_penalty", "squares (the L2 penalty)", _penalty("l1_penalty", "(w ** 2).sum()"), "no square"),
+    WrongAnswer("l1_penalty", "squares (the L2 penalty)", _penalty("l1_penalty", "(w ** 2).sum()"),
+                "no square"),
     WrongAnswer("l1_penalty", "the Euclidean norm", _penalty("l1_penalty", "torch.norm(w)"),
                 "the sum of absolute values"),
-    WrongAnswer("l1_penalty", "with a 1/2 copied from l2_penalty", _penalty("l1_penalty", "w.abs().sum() / 2"),
-                "no 1/2"),
+    WrongAnswer("l1_penalty", "with a 1/2 copied from l2_penalty",
+                _penalty("l1_penalty", "w.abs().sum() / 2"), "no 1/2"),
     WrongAnswer("l1_penalty", "a Python number (.item())", _penalty("l1_penalty", "w.abs().sum().item()"),
                 "autograd cannot differentiate"),
     WrongAnswer("l1_penalty", "summed over dim 0 only", _penalty("l1_penalty", "w.abs().sum(dim=0)"),
@@ -92,7 +96,8 @@ WRONG = [
     WrongAnswer("train_penalized", "records the last minibatch's objective",
                 _train(record="losses.append(l.sum().item())"), "without the penalty"),
     WrongAnswer("train_penalized", "records the penalised loss over all examples",
-                _train(record="with torch.no_grad():\n            losses.append((squared_loss(linreg(features, w, b), "
+                _train(record="with torch.no_grad():\n"
+                              "            losses.append((squared_loss(linreg(features, w, b), "
                               "labels) + lambd * penalty(w)).mean().item())"),
                 "without the penalty"),
     # Exercise 4: sgd_no_bias_decay
@@ -112,7 +117,8 @@ def sgd_no_bias_decay(net, lr, weight_decay):
                             {"params": [net[0].bias], "weight_decay": 0.0}], lr=lr)
 ''', "several layers"),
     WrongAnswer("sgd_no_bias_decay", "the two decays swapped", _groups(
-        groups='[{"params": weights, "weight_decay": 0.0}, {"params": biases, "weight_decay": weight_decay}]'),
+        groups='[{"params": weights, "weight_decay": 0.0}, '
+               '{"params": biases, "weight_decay": weight_decay}]'),
         "not the other way round"),
     WrongAnswer("sgd_no_bias_decay", "all parameters in the first group, the biases again in the second",
                 _groups(groups='[{"params": net.parameters(), "weight_decay": weight_decay}, '
@@ -139,8 +145,10 @@ TAMPERING = [
               "class Idle(torch.optim.SGD):\n    def step(self, closure=None):\n        return None\n"
               "def sgd_no_bias_decay(net, lr, weight_decay):\n"
               "    named = list(net.named_parameters())\n"
-              "    return Idle([{'params': [p for n, p in named if not n.endswith('bias')], 'weight_decay': weight_decay},\n"
-              "                 {'params': [p for n, p in named if n.endswith('bias')], 'weight_decay': 0.0}], lr=lr)\n"),
+              "    return Idle([{'params': [p for n, p in named if not n.endswith('bias')], "
+              "'weight_decay': weight_decay},\n"
+              "                 {'params': [p for n, p in named if n.endswith('bias')], "
+              "'weight_decay': 0.0}], lr=lr)\n"),
     Tampering("sgd_no_bias_decay", "an SGD subclass that decays everything",
               "class Liar(torch.optim.SGD):\n    pass\n"
               "def sgd_no_bias_decay(net, lr, weight_decay):\n"
@@ -151,16 +159,19 @@ TAMPERING = [
 # test, hidden checks included. (`expect` is unused here.)
 RIGHT = [
     WrongAnswer("l2_penalty", "w * w and 0.5 *", _penalty("l2_penalty", "0.5 * torch.sum(w * w)"), ""),
-    WrongAnswer("l2_penalty", "the squared vector norm", _penalty("l2_penalty", "torch.linalg.vector_norm(w) ** 2 / 2"), ""),
+    WrongAnswer("l2_penalty", "the squared vector norm",
+                _penalty("l2_penalty", "torch.linalg.vector_norm(w) ** 2 / 2"), ""),
     WrongAnswer("l2_penalty", "pow and div", _penalty("l2_penalty", "w.pow(2).sum().div(2)"), ""),
     WrongAnswer("l1_penalty", "torch.abs", _penalty("l1_penalty", "torch.sum(torch.abs(w))"), ""),
-    WrongAnswer("l1_penalty", "the L1 vector norm", _penalty("l1_penalty", "torch.linalg.vector_norm(w, ord=1)"), ""),
+    WrongAnswer("l1_penalty", "the L1 vector norm",
+                _penalty("l1_penalty", "torch.linalg.vector_norm(w, ord=1)"), ""),
     WrongAnswer("l1_penalty", "sign(w) * w", _penalty("l1_penalty", "(torch.sign(w) * w).sum()"), ""),
     WrongAnswer("train_penalized", "len(y) * lambd * penalty(w) added to the summed loss",
                 _train(objective="l = squared_loss(linreg(X, w, b), y).sum() + len(y) * lambd * penalty(w)",
                        backward="l.backward()"), ""),
     WrongAnswer("train_penalized", "loss computed under no_grad with torch.mean", _train(
-        record="with torch.no_grad():\n            losses.append(float(torch.mean(squared_loss(linreg(features, w, "
+        record="with torch.no_grad():\n"
+               "            losses.append(float(torch.mean(squared_loss(linreg(features, w, "
                "b), labels))))"), ""),
     WrongAnswer("sgd_no_bias_decay", "biases by ndim == 1", _groups(is_bias="p.ndim == 1"), ""),
     WrongAnswer("sgd_no_bias_decay", "'bias' in name and add_param_group", '''

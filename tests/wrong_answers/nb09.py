@@ -200,7 +200,8 @@ def evaluate(net, data_iter, loss):
         net.train(was_training)
     return sum(losses) / len(losses), correct / count
 ''', "over-weights"),
-    WrongAnswer("evaluate", "accuracy as a count", _evaluate_safe(result="total_loss / count, float(correct)"),
+    WrongAnswer("evaluate", "accuracy as a count",
+                _evaluate_safe(result="total_loss / count, float(correct)"),
                 "divide once by the number of examples"),
     # Exercise 4: xavier_uniform
     WrongAnswer("xavier_uniform", "shape (fan_in, fan_out)",
@@ -222,7 +223,8 @@ def evaluate(net, data_iter, loss):
     WrongAnswer("xavier_uniform", "gain inside the square root",
                 _xavier(bound="math.sqrt(gain * 6.0 / (fan_in + fan_out))"), "multiply the bound by gain"),
     WrongAnswer("xavier_uniform", "generator ignored",
-                _xavier(draw="(2 * torch.rand(fan_out, fan_in) - 1) * a"), "draw with the generator you are given"),
+                _xavier(draw="(2 * torch.rand(fan_out, fan_in) - 1) * a"),
+                "draw with the generator you are given"),
 ]
 
 # One-line tricks against the checks: each exercise's test must still fail.
@@ -234,7 +236,8 @@ TAMPERING = [
               PATCH + "import helpers.reference as _r\n"
                       "for _n in ('dropout', 'build_model'):\n"
                       "    try:\n        setattr(_r, _n, stub)\n    except AttributeError:\n        pass\n"
-                      "class DropoutMLP(nn.Module):\n    def __init__(self, *a, **k):\n        super().__init__()\n"
+                      "class DropoutMLP(nn.Module):\n    def __init__(self, *a, **k):\n"
+                      "        super().__init__()\n"
                       "    def forward(self, X):\n        return X\n"),
     Tampering("evaluate", "an object that equals everything",
               "class Anything(float):\n    def __eq__(self, other):\n        return True\n"

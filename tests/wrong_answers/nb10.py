@@ -88,7 +88,8 @@ def _tied(extra="", forward=_TIED_FORWARD) -> str:
 
 WRONG = [
     # Exercise 1: StandardizedLinear
-    WrongAnswer("StandardizedLinear", "the notes' self.mean = self.register_buffer(...)", _standardized(buffers='''
+    WrongAnswer("StandardizedLinear", "the notes' self.mean = self.register_buffer(...)",
+                _standardized(buffers='''
         self.mean = self.register_buffer("mean", mean.clone())
         self.std = self.register_buffer("std", std.clone())'''), "register_buffer returns None"),
     WrongAnswer("StandardizedLinear", "statistics kept in plain attributes", _standardized(buffers='''
@@ -97,8 +98,8 @@ WRONG = [
     WrongAnswer("StandardizedLinear", "statistics registered as parameters", _standardized(buffers='''
         self.mean = nn.Parameter(mean.clone())
         self.std = nn.Parameter(std.clone())'''), "buffers, not parameters"),
-    WrongAnswer("StandardizedLinear", "statistics trained (nn.Parameter) through register_buffer", _standardized(
-        buffers='''
+    WrongAnswer("StandardizedLinear", "statistics trained (nn.Parameter) through register_buffer",
+                _standardized(buffers='''
         self.register_buffer("mean", nn.Parameter(mean.clone()))
         self.register_buffer("std", nn.Parameter(std.clone()))'''), "not nn.Parameter"),
     WrongAnswer("StandardizedLinear", "buffers not persistent", _standardized(buffers='''
@@ -108,28 +109,34 @@ WRONG = [
         self.mean, self.std = mean.clone(), std.clone()
         self.register_buffer("mean", self.mean)
         self.register_buffer("std", self.std)'''), "without also assigning self.mean"),
-    WrongAnswer("StandardizedLinear", "the caller's tensors registered without a copy", _standardized(buffers='''
+    WrongAnswer("StandardizedLinear", "the caller's tensors registered without a copy",
+                _standardized(buffers='''
         self.register_buffer("mean", mean)
         self.register_buffer("std", std)'''), "mean.clone()"),
     WrongAnswer("StandardizedLinear", "the notes' nn.Parameters typo",
-                _standardized(params=_PARAMS.replace("nn.Parameter(", "nn.Parameters(")), "nn.Parameter, singular"),
-    WrongAnswer("StandardizedLinear", "weights in plain tensors with requires_grad", _standardized(params='''super().__init__()
+                _standardized(params=_PARAMS.replace("nn.Parameter(", "nn.Parameters(")),
+                "nn.Parameter, singular"),
+    WrongAnswer("StandardizedLinear", "weights in plain tensors with requires_grad",
+                _standardized(params='''super().__init__()
         in_features = mean.numel()
         self.weight = (torch.randn(out_features, in_features) * 0.01).requires_grad_()
         self.bias = torch.zeros(out_features, requires_grad=True)'''), "not registered"),
-    WrongAnswer("StandardizedLinear", "the notes' Variable for the weights", _standardized(params='''super().__init__()
+    WrongAnswer("StandardizedLinear", "the notes' Variable for the weights",
+                _standardized(params='''super().__init__()
         from torch.autograd import Variable
         in_features = mean.numel()
         self.weight = Variable(torch.randn(out_features, in_features) * 0.01, requires_grad=True)
         self.bias = Variable(torch.zeros(out_features), requires_grad=True)'''), "Variable"),
     WrongAnswer("StandardizedLinear", "the weight as nn.Linear's own parameters under other names",
                 _standardized(params='''super().__init__()
-        self.linear = nn.Linear(mean.numel(), out_features)''', forward="return self.linear((X - self.mean) / self.std)"),
+        self.linear = nn.Linear(mean.numel(), out_features)''',
+                              forward="return self.linear((X - self.mean) / self.std)"),
                 "self.weight = nn.Parameter"),
     WrongAnswer("StandardizedLinear", "weight with standard deviation 1", _standardized(
         params=_PARAMS.replace(" * 0.01", "")), "0.01 is the standard deviation"),
     WrongAnswer("StandardizedLinear", "weight shape (in, out)", _standardized(
-        params=_PARAMS.replace("torch.randn(out_features, in_features)", "torch.randn(in_features, out_features)"),
+        params=_PARAMS.replace("torch.randn(out_features, in_features)",
+                               "torch.randn(in_features, out_features)"),
         forward="return ((X - self.mean) / self.std) @ self.weight + self.bias"), "the weight (3, 4)"),
     WrongAnswer("StandardizedLinear", "multiplied by std instead of divided",
                 _standardized(forward="return ((X - self.mean) * self.std) @ self.weight.T + self.bias"),
@@ -142,11 +149,13 @@ WRONG = [
                 _init(_INIT_BODY.replace("xavier_uniform_", "xavier_normal_")), "uniform, not normal"),
     WrongAnswer("init_weights", "the deprecated nn.init.xavier_uniform, without _",
                 _init(_INIT_BODY.replace("xavier_uniform_", "xavier_uniform")), "trailing underscore"),
-    WrongAnswer("init_weights", "every module with a weight (LayerNorm too)", _init('''if hasattr(m, "weight"):
+    WrongAnswer("init_weights", "every module with a weight (LayerNorm too)",
+                _init('''if hasattr(m, "weight"):
         nn.init.xavier_uniform_(m.weight)
         if m.bias is not None:
             nn.init.zeros_(m.bias)'''), "only nn.Linear"),
-    WrongAnswer("init_weights", "Xavier on every parameter of a Linear, bias included", _init('''if isinstance(m, nn.Linear):
+    WrongAnswer("init_weights", "Xavier on every parameter of a Linear, bias included",
+                _init('''if isinstance(m, nn.Linear):
         for p in m.parameters():
             nn.init.xavier_uniform_(p)'''), "not to the bias"),
     WrongAnswer("init_weights", "bias=None not handled", _init('''if isinstance(m, nn.Linear):
@@ -158,33 +167,39 @@ WRONG = [
             nn.init.zeros_(m.bias)'''), "fill it in place"),
     WrongAnswer("init_weights", "bias left at nn.Linear's default", _init('''if isinstance(m, nn.Linear):
         nn.init.xavier_uniform_(m.weight)'''), "nn.init.zeros_(m.bias)"),
-    WrongAnswer("init_weights", "a bound of 1 / sqrt(fan_in) of one's own", _init('''if isinstance(m, nn.Linear):
+    WrongAnswer("init_weights", "a bound of 1 / sqrt(fan_in) of one's own",
+                _init('''if isinstance(m, nn.Linear):
         bound = 1 / m.in_features ** 0.5
         nn.init.uniform_(m.weight, -bound, bound)
         if m.bias is not None:
             nn.init.zeros_(m.bias)'''), "Xavier's bound"),
-    WrongAnswer("init_weights", "the notes' normal(0, 0.01) of notebook 06", _init('''if isinstance(m, nn.Linear):
+    WrongAnswer("init_weights", "the notes' normal(0, 0.01) of notebook 06",
+                _init('''if isinstance(m, nn.Linear):
         nn.init.normal_(m.weight, std=0.01)
         if m.bias is not None:
             nn.init.zeros_(m.bias)'''), "xavier_uniform_"),
     # Exercise 3: layer_output_shapes
-    WrongAnswer("layer_output_shapes", "hooks never removed", _shapes(run="with torch.no_grad():\n        net(X)"),
-                "handle.remove()"),
-    WrongAnswer("layer_output_shapes", "removal skipped when the forward pass raises", _shapes(run='''with torch.no_grad():
+    WrongAnswer("layer_output_shapes", "hooks never removed",
+                _shapes(run="with torch.no_grad():\n        net(X)"), "handle.remove()"),
+    WrongAnswer("layer_output_shapes", "removal skipped when the forward pass raises",
+                _shapes(run='''with torch.no_grad():
         net(X)
     for handle in handles:
         handle.remove()'''), "finally"),
-    WrongAnswer("layer_output_shapes", "only the last handle kept", _shapes(register='''handle = module.register_forward_hook(
-                lambda module, inputs, output, name=name: shapes.append((name, tuple(output.shape))))''', run='''try:
+    WrongAnswer("layer_output_shapes", "only the last handle kept",
+                _shapes(register='''handle = module.register_forward_hook(
+                lambda module, inputs, output, name=name: shapes.append((name, tuple(output.shape))))''',
+                        run='''try:
         with torch.no_grad():
             net(X)
     finally:
         handle.remove()'''), "keep every handle"),
     WrongAnswer("layer_output_shapes", "a lambda in a loop (late binding of name)", _shapes(
-        register="handles.append(module.register_forward_hook(lambda m, i, o: shapes.append((name, tuple(o.shape)))))"),
+        register="handles.append(module.register_forward_hook("
+                 "lambda m, i, o: shapes.append((name, tuple(o.shape)))))"),
         "loop variable's last value"),
-    WrongAnswer("layer_output_shapes", "the list kept outside the function", _shapes(before="shapes = []", start="pass"),
-                "inside the function"),
+    WrongAnswer("layer_output_shapes", "the list kept outside the function",
+                _shapes(before="shapes = []", start="pass"), "inside the function"),
     WrongAnswer("layer_output_shapes", "containers hooked too", _shapes(leaf="True"), "not the containers"),
     WrongAnswer("layer_output_shapes", "only net.children()", _shapes(leaf="'.' not in name and name != ''"),
                 "misses nested layers"),
@@ -192,14 +207,17 @@ WRONG = [
                 _shapes(register='''def record(module, inputs, output, name=name):
                 shapes.append((name, output))
             handles.append(module.register_forward_hook(record))'''), "tuple(output.shape)"),
-    WrongAnswer("layer_output_shapes", "the hook returns the shape", _shapes(register='''def record(module, inputs, output, name=name):
+    WrongAnswer("layer_output_shapes", "the hook returns the shape",
+                _shapes(register='''def record(module, inputs, output, name=name):
                 return (name, tuple(output.shape))
             handles.append(module.register_forward_hook(record))'''), "and return None"),
     # Exercise 4: TiedNet
-    WrongAnswer("TiedNet", "two separate hidden layers", _tied(extra="self.hidden2 = nn.Linear(dim, dim)", forward='''H = F.relu(self.hidden(X))
+    WrongAnswer("TiedNet", "two separate hidden layers",
+                _tied(extra="self.hidden2 = nn.Linear(dim, dim)", forward='''H = F.relu(self.hidden(X))
         H = F.relu(self.hidden2(H))
         return self.output(H)'''), "a second layer"),
-    WrongAnswer("TiedNet", "a deep copy of the hidden layer", _tied(extra="self.again = copy.deepcopy(self.hidden)", forward='''H = F.relu(self.hidden(X))
+    WrongAnswer("TiedNet", "a deep copy of the hidden layer",
+                _tied(extra="self.again = copy.deepcopy(self.hidden)", forward='''H = F.relu(self.hidden(X))
         H = F.relu(self.again(H))
         return self.output(H)'''), "copy.deepcopy"),
     WrongAnswer("TiedNet", "the second use detached", _tied(forward='''H = F.relu(self.hidden(X))
@@ -211,7 +229,8 @@ WRONG = [
         return self.output(H)'''), "torch.no_grad() on one use drops its part"),
     WrongAnswer("TiedNet", "hidden applied once", _tied(forward="return self.output(F.relu(self.hidden(X)))"),
                 "the same hidden again"),
-    WrongAnswer("TiedNet", "no relu between the two uses", _tied(forward="return self.output(F.relu(self.hidden(self.hidden(X))))"),
+    WrongAnswer("TiedNet", "no relu between the two uses",
+                _tied(forward="return self.output(F.relu(self.hidden(self.hidden(X))))"),
                 "hidden, relu, the same hidden again"),
     # Exercise 5: count_trainable
     WrongAnswer("count_trainable", "the number of tensors", '''
@@ -257,7 +276,8 @@ TAMPERING = [
 # Right answers written differently from the reference: each must pass its exercise's full
 # test, hidden checks included. (`expect` is unused here.)
 RIGHT = [
-    WrongAnswer("StandardizedLinear", "register_parameter, an in_features from len, the notes' super(...)", '''
+    WrongAnswer("StandardizedLinear", "register_parameter, an in_features from len, the notes' super(...)",
+                '''
 class StandardizedLinear(nn.Module):
     def __init__(self, mean, std, out_features):
         super(StandardizedLinear, self).__init__()

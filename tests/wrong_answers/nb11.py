@@ -88,20 +88,21 @@ def _log(start="", call="add_scalar(tag, value, i)", close="writer.close()") -> 
 WRONG = [
     # Exercise 1: PNGFolder
     WrongAnswer("PNGFolder", "length = number of class folders",
-                _png_folder(length="len(os.listdir(self.root))").replace("class PNGFolder", "import os\nclass PNGFolder"),
+                _png_folder(length="len(os.listdir(self.root))").replace(
+                    "class PNGFolder", "import os\nclass PNGFolder"),
                 "not the number of class folders"),
     WrongAnswer("PNGFolder", "transform stored but never applied", _png_folder(apply="pass"),
                 "if self.transform is not None"),
-    WrongAnswer("PNGFolder", "label left as the folder's name (a string)", _png_folder(label="path.parent.name"),
-                "int(path.parent.name)"),
+    WrongAnswer("PNGFolder", "label left as the folder's name (a string)",
+                _png_folder(label="path.parent.name"), "int(path.parent.name)"),
     WrongAnswer("PNGFolder", "label as a tensor", _png_folder(label="torch.tensor(int(path.parent.name))"),
                 "not a tensor"),
     WrongAnswer("PNGFolder", "the path returned instead of the image", _png_folder(image="self.paths[index]"),
                 "not the path itself"),
-    WrongAnswer("PNGFolder", "image converted to RGB", _png_folder(image='Image.open(self.paths[index]).convert("RGB")'),
-                "not 'RGB'"),
-    WrongAnswer("PNGFolder", "image as a NumPy array", _png_folder(image="np.asarray(Image.open(self.paths[index]))"),
-                "not a NumPy array"),
+    WrongAnswer("PNGFolder", "image converted to RGB",
+                _png_folder(image='Image.open(self.paths[index]).convert("RGB")'), "not 'RGB'"),
+    WrongAnswer("PNGFolder", "image as a NumPy array",
+                _png_folder(image="np.asarray(Image.open(self.paths[index]))"), "not a NumPy array"),
     WrongAnswer("PNGFolder", "labels counted by folder position, not read from the name",
                 _png_folder(label="sorted(os.listdir(root)).index(path.parent.name)").replace(
                     "class PNGFolder", "import os\nclass PNGFolder"),
@@ -117,7 +118,8 @@ WRONG = [
                 _make_transform(steps="transforms.ToTensor(), transforms.Normalize((std,), (mean,))"),
                 "mean and std are swapped"),
     WrongAnswer("make_transform", "statistics in pixel units (x 255)",
-                _make_transform(steps="transforms.ToTensor(), transforms.Normalize((mean * 255,), (std * 255,))"),
+                _make_transform(steps="transforms.ToTensor(), "
+                                      "transforms.Normalize((mean * 255,), (std * 255,))"),
                 "not x 255"),
     WrongAnswer("make_transform", "no Normalize", _make_transform(steps="transforms.ToTensor()"),
                 "add transforms.Normalize"),
@@ -152,11 +154,12 @@ def balanced_sampler(labels, num_samples=None, generator=None):
                 "pad the sequences to the longest one"),
     WrongAnswer("pad_collate", "pad_sequence without batch_first",
                 _collate(X="torch.nn.utils.rnn.pad_sequence(sequences)"), "batch_first=True"),
-    WrongAnswer("pad_collate", "lengths measured after padding", _collate(lengths="torch.tensor([X.shape[1]] * len(X))"),
-                "before padding"),
+    WrongAnswer("pad_collate", "lengths measured after padding",
+                _collate(lengths="torch.tensor([X.shape[1]] * len(X))"), "before padding"),
     WrongAnswer("pad_collate", "labels returned as a list", _collate(y="[label for _, label in batch]"),
                 "torch.tensor([label for _, label in batch])"),
-    WrongAnswer("pad_collate", "labels as floats", _collate(y="torch.tensor([label for _, label in batch], dtype=torch.float32)"),
+    WrongAnswer("pad_collate", "labels as floats",
+                _collate(y="torch.tensor([label for _, label in batch], dtype=torch.float32)"),
                 "torch.tensor([label for _, label in batch])"),
     WrongAnswer("pad_collate", "padded to a fixed length",
                 _collate(X="torch.stack([torch.nn.functional.pad(s, (0, 10 - len(s))) for s in sequences])"),
@@ -176,8 +179,8 @@ def pad_collate(batch):
     WrongAnswer("log_scalars", "writer never closed", _log(close="pass"), "close the writer"),
     WrongAnswer("log_scalars", "no global_step", _log(call="add_scalar(tag, value)"), "global_step=i"),
     WrongAnswer("log_scalars", "steps counted from 1", _log(start=", 1"), "counting from 0"),
-    WrongAnswer("log_scalars", "add_scalars (sub-directories)", _log(call="add_scalars(tag, {'value': value}, i)"),
-                "add_scalars (with an s)"),
+    WrongAnswer("log_scalars", "add_scalars (sub-directories)",
+                _log(call="add_scalars(tag, {'value': value}, i)"), "add_scalars (with an s)"),
     WrongAnswer("log_scalars", "tag hard-coded", _log(call='add_scalar("loss", value, i)'),
                 "with the tag you were given"),
     WrongAnswer("log_scalars", "one step for all values", _log(call="add_scalar(tag, value, len(values))"),
@@ -186,7 +189,8 @@ def pad_collate(batch):
 
 # One-line tricks a submission might use; none may turn a failing exercise into a passing one.
 TAMPERING = [
-    Tampering("log_scalars", "the checks patched", PATCH + "def log_scalars(log_dir, tag, values):\n    pass\n"),
+    Tampering("log_scalars", "the checks patched",
+              PATCH + "def log_scalars(log_dir, tag, values):\n    pass\n"),
     Tampering("make_transform", "checks rebound in the notebook",
               "assert_close = assert_shape = assert_dtype = check = lambda *a, **k: None\n"
               "def make_transform(mean, std, size=None):\n    return lambda img: img\n"),
@@ -195,7 +199,8 @@ TAMPERING = [
               "def pad_collate(batch):\n    t = torch.zeros(1).as_subclass(Anything)\n    return t, t, t\n"),
     Tampering("balanced_sampler", "a list posing as a sampler",
               "class Fake(list):\n    pass\n"
-              "def balanced_sampler(labels, num_samples=None, generator=None):\n    return Fake(range(100))\n"),
+              "def balanced_sampler(labels, num_samples=None, generator=None):\n"
+              "    return Fake(range(100))\n"),
 ]
 
 # Right answers written differently from the reference: each must pass its exercise's full
@@ -249,7 +254,8 @@ def make_transform(mean, std, size=None):
 def make_transform(mean, std, size=None):
     if size is None:
         return transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean, std)])
-    return transforms.Compose([transforms.Resize(size), transforms.ToTensor(), transforms.Normalize(mean, std)])
+    return transforms.Compose([transforms.Resize(size), transforms.ToTensor(), '''
+    '''transforms.Normalize(mean, std)])
 ''', ""),
     WrongAnswer("balanced_sampler", "per-class weights looked up, a list of floats", '''
 def balanced_sampler(labels, num_samples=None, generator=None):

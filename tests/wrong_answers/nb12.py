@@ -72,7 +72,8 @@ def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):
 
 
 def _lenet(pad=", padding=2", act="activation()", pool1="pooling(kernel_size=2, stride=2)",
-           pool2="pooling(kernel_size=2, stride=2)", flat="16 * 5 * 5", fc_act="activation(),", out="") -> str:
+           pool2="pooling(kernel_size=2, stride=2)", flat="16 * 5 * 5", fc_act="activation(),",
+           out="") -> str:
     return _LENET.format(pad=pad, act=act, pool1=pool1, pool2=pool2, flat=flat, fc_act=fc_act, out=out)
 
 
@@ -123,10 +124,12 @@ def corr2d(X, K):
             for i in range(X.shape[0] - kh + 1)]
 ''', "not a list"),
     # Exercise 2: conv_output_shape
-    WrongAnswer("conv_output_shape", "true division /", _shape("(n - k + 2 * p) / s + 1"), "use floor division"),
+    WrongAnswer("conv_output_shape", "true division /", _shape("(n - k + 2 * p) / s + 1"),
+                "use floor division"),
     WrongAnswer("conv_output_shape", "no + 1", _shape("(n - k + 2 * p) // s"), "add 1"),
     WrongAnswer("conv_output_shape", "padding counted once", _shape("(n - k + p) // s + 1"), "both sides"),
-    WrongAnswer("conv_output_shape", "rounded up", _shape("math.ceil((n - k + 2 * p) / s) + 1"), "round down"),
+    WrongAnswer("conv_output_shape", "rounded up", _shape("math.ceil((n - k + 2 * p) / s) + 1"),
+                "round down"),
     WrongAnswer("conv_output_shape", "padding added after the division", _shape("(n - k) // s + 1 + 2 * p"),
                 "before dividing by the stride"),
     WrongAnswer("conv_output_shape", "round()", _shape("round((n - k + 2 * p) / s) + 1"), "round down"),
@@ -135,12 +138,15 @@ def corr2d(X, K):
                 _multi("return torch.cat([sum(corr2d(x, k) for x, k in zip(X, K_o)) for K_o in K])"),
                 "torch.cat glues"),
     WrongAnswer("corr2d_multi_in_out", "input channels not summed",
-                _multi("return torch.stack([torch.stack([corr2d(x, k) for x, k in zip(X, K_o)]) for K_o in K])"),
+                _multi("return torch.stack([torch.stack([corr2d(x, k) for x, k in zip(X, K_o)]) "
+                       "for K_o in K])"),
                 "add up the input channels' maps"),
     WrongAnswer("corr2d_multi_in_out", "mean over the input channels",
-                _multi("return torch.stack([torch.stack([corr2d(x, k) for x, k in zip(X, K_o)]).mean(0) for K_o in K])"),
+                _multi("return torch.stack([torch.stack([corr2d(x, k) for x, k in zip(X, K_o)]).mean(0) "
+                       "for K_o in K])"),
                 "do not average them"),
-    WrongAnswer("corr2d_multi_in_out", "a list of maps", _multi("return [sum(corr2d(x, k) for x, k in zip(X, K_o)) for K_o in K]"),
+    WrongAnswer("corr2d_multi_in_out", "a list of maps",
+                _multi("return [sum(corr2d(x, k) for x, k in zip(X, K_o)) for K_o in K]"),
                 "torch.stack(list_of_maps)"),
     WrongAnswer("corr2d_multi_in_out", "K indexed as (c_in, c_out)",
                 _multi("return torch.stack([sum(corr2d(X[i], K[i, o]) for i in range(X.shape[0])) "
@@ -155,8 +161,8 @@ def corr2d(X, K):
     WrongAnswer("pool2d", "sum instead of mean",
                 _pool(reduce='window.amax(dim=(1, 2)) if mode == "max" else window.sum(dim=(1, 2))'),
                 "not .sum()"),
-    WrongAnswer("pool2d", "max over the channels too", _pool(reduce='window.max() if mode == "max" else window.mean()'),
-                "taken over all channels"),
+    WrongAnswer("pool2d", "max over the channels too",
+                _pool(reduce='window.max() if mode == "max" else window.mean()'), "taken over all channels"),
     WrongAnswer("pool2d", "the channel dimension dropped", '''
 def pool2d(X, pool_size, stride=None, mode="max"):
     k = pool_size
@@ -182,7 +188,8 @@ def pool2d(X, pool_size, stride=None, mode="max"):
             Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
     return Y
 ''', "X[:, i*s : i*s + k"),
-    WrongAnswer("pool2d", "float32 output", _pool(zeros="torch.zeros(X.shape[0], rows, cols)"), "dtype=X.dtype"),
+    WrongAnswer("pool2d", "float32 output", _pool(zeros="torch.zeros(X.shape[0], rows, cols)"),
+                "dtype=X.dtype"),
     # Exercise 5: lenet
     WrongAnswer("lenet", "no padding, Linear(400)", _lenet(pad=""), "padding=2"),
     WrongAnswer("lenet", "no padding, Linear(256)", _lenet(pad="", flat="16 * 4 * 4"), "padding=2"),
@@ -211,7 +218,8 @@ def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):
     WrongAnswer("lenet", "activation argument ignored", _lenet(act="nn.ReLU()", fc_act="nn.ReLU(),"),
                 "`activation()`"),
     WrongAnswer("lenet", "pooling argument ignored",
-                _lenet(pool1="nn.MaxPool2d(2)", pool2="nn.MaxPool2d(2)"), "`pooling(kernel_size=2, stride=2)`"),
+                _lenet(pool1="nn.MaxPool2d(2)", pool2="nn.MaxPool2d(2)"),
+                "`pooling(kernel_size=2, stride=2)`"),
     WrongAnswer("lenet", "an activation after the output", _lenet(out=", activation()"),
                 "no activation after the last layer"),
     WrongAnswer("lenet", "no activation between the linear layers", _lenet(fc_act=""),
@@ -235,12 +243,14 @@ TAMPERING = [
                       "    try:\n        setattr(_r, _n, stub)\n    except AttributeError:\n        pass\n"
                       "def corr2d_multi_in_out(X, K):\n    return X\n"),
     Tampering("conv_output_shape", "an int that equals everything",
-              "class Anything(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+              "class Anything(int):\n    def __eq__(self, other):\n        return True\n"
+              "    __hash__ = int.__hash__\n"
               "def conv_output_shape(n, k, p=0, s=1):\n    return Anything(0)\n"),
     Tampering("lenet", "check_lenet patched",
               PATCH + "import helpers.reference as _r\n"
                       "try:\n    _r.check_lenet = stub\nexcept AttributeError:\n    pass\n"
-                      "def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):\n    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"),
+                      "def lenet(activation=nn.ReLU, pooling=nn.MaxPool2d):\n"
+                      "    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"),
 ]
 
 RIGHT = [

@@ -52,8 +52,9 @@ def atomic_save(obj, path):
 '''
 
 
-def _atomic(mkstemp='tempfile.mkstemp(dir=folder, suffix=".tmp")', sync="f.flush()\n            os.fsync(f.fileno())",
-            rename="os.replace(tmp, path)", cleanup="if os.path.exists(tmp):\n            os.remove(tmp)\n        raise") -> str:
+def _atomic(mkstemp='tempfile.mkstemp(dir=folder, suffix=".tmp")',
+            sync="f.flush()\n            os.fsync(f.fileno())", rename="os.replace(tmp, path)",
+            cleanup="if os.path.exists(tmp):\n            os.remove(tmp)\n        raise") -> str:
     return _ATOMIC.format(mkstemp=mkstemp, sync=sync, rename=rename, cleanup=cleanup)
 
 
@@ -104,10 +105,12 @@ def save_checkpoint(path, model, optimizer, epoch):
     WrongAnswer("resume", "optimizer not restored", _resume(optimizer="pass"), "optimizer.load_state_dict"),
     WrongAnswer("resume", "random state not restored", _resume(rng="pass"), "torch.set_rng_state"),
     WrongAnswer("resume", "the notes' epoch + 1", _resume(result='checkpoint["epoch"] + 1'), "not epoch + 1"),
-    WrongAnswer("resume", "the whole checkpoint returned", _resume(result="checkpoint"), "not the whole checkpoint"),
+    WrongAnswer("resume", "the whole checkpoint returned", _resume(result="checkpoint"),
+                "not the whole checkpoint"),
     WrongAnswer("resume", "weights_only=False", _resume(weights_only="False"), "weights_only=True"),
     WrongAnswer("resume", "a model assigned inside resume", _resume(
-        model='model = copy.deepcopy(model)\n    model.load_state_dict(checkpoint["model"])'), "on the model you were given"),
+        model='model = copy.deepcopy(model)\n    model.load_state_dict(checkpoint["model"])'),
+                "on the model you were given"),
     WrongAnswer("resume", "a random number drawn after set_rng_state", _resume(
         rng='torch.set_rng_state(checkpoint["rng"])\n    torch.randn(1)'), "draw no random numbers after it"),
     # Exercise 3: load_matching
@@ -118,17 +121,20 @@ def save_checkpoint(path, model, optimizer, epoch):
              "    return model.load_state_dict(filtered, strict=False).missing_keys"), "whose shape equals"),
     WrongAnswer("load_matching", "the notes' not k.startswith('fc')", _MATCHING.format(
         body="filtered = {k: v for k, v in state_dict.items() if k in own and not k.startswith('fc')}\n"
-             "    return model.load_state_dict(filtered, strict=False).missing_keys"), "not a shape mismatch"),
+             "    return model.load_state_dict(filtered, strict=False).missing_keys"),
+                "not a shape mismatch"),
     WrongAnswer("load_matching", "the filtered dict without strict=False", _MATCHING.format(
         body="filtered = {k: v for k, v in state_dict.items() if k in own and v.shape == own[k].shape}\n"
              "    return model.load_state_dict(filtered).missing_keys"), "strict=False"),
     WrongAnswer("load_matching", "own.update(...) instead of load_state_dict", _MATCHING.format(
         body="loaded = {k: v for k, v in state_dict.items() if k in own and v.shape == own[k].shape}\n"
              "    own.update(loaded)\n"
-             "    return [k for k in own if k not in loaded]"), "replaces its entries, not the model's tensors"),
+             "    return [k for k in own if k not in loaded]"),
+                "replaces its entries, not the model's tensors"),
     WrongAnswer("load_matching", "unexpected_keys returned", _MATCHING.format(
         body="filtered = {k: v for k, v in state_dict.items() if k not in own or v.shape == own[k].shape}\n"
-             "    return model.load_state_dict(filtered, strict=False).unexpected_keys"), "that is unexpected_keys"),
+             "    return model.load_state_dict(filtered, strict=False).unexpected_keys"),
+                "that is unexpected_keys"),
     WrongAnswer("load_matching", "the result object returned", _MATCHING.format(
         body="filtered = {k: v for k, v in state_dict.items() if k in own and v.shape == own[k].shape}\n"
              "    return model.load_state_dict(filtered, strict=False)"), ".missing_keys"),
@@ -142,14 +148,17 @@ def save_checkpoint(path, model, optimizer, epoch):
 def atomic_save(obj, path):
     torch.save(obj, path)
 ''', "empties path first"),
-    WrongAnswer("atomic_save", "no clean-up after a failure", _atomic(cleanup="raise"), "remove the half-written"),
+    WrongAnswer("atomic_save", "no clean-up after a failure", _atomic(cleanup="raise"),
+                "remove the half-written"),
     WrongAnswer("atomic_save", "the error swallowed", _atomic(
-        cleanup="if os.path.exists(tmp):\n            os.remove(tmp)\n        print('save failed')"), "raise the error again"),
+        cleanup="if os.path.exists(tmp):\n            os.remove(tmp)\n        print('save failed')"),
+                "raise the error again"),
     WrongAnswer("atomic_save", "no fsync", _atomic(sync="f.flush()"), "os.fsync(f.fileno())"),
-    WrongAnswer("atomic_save", "the temporary file in /tmp", _atomic(mkstemp='tempfile.mkstemp(suffix=".tmp")'),
-                "file system"),
+    WrongAnswer("atomic_save", "the temporary file in /tmp",
+                _atomic(mkstemp='tempfile.mkstemp(suffix=".tmp")'), "file system"),
     WrongAnswer("atomic_save", "the finished file copied over path", _atomic(
-        rename="shutil.copyfile(tmp, path)\n        os.remove(tmp)").replace("def atomic_save", "import shutil\ndef atomic_save"),
+        rename="shutil.copyfile(tmp, path)\n        os.remove(tmp)").replace(
+        "def atomic_save", "import shutil\ndef atomic_save"),
                 "os.replace(tmp, path) swaps"),
     WrongAnswer("atomic_save", "old file removed, then the new one written", '''
 def atomic_save(obj, path):
@@ -172,7 +181,8 @@ def train_keep_best(model, optimizer, num_epochs, train_epoch, evaluate, path):
     WrongAnswer("train_keep_best", ">= keeps the later of equal accuracies", _keep(compare=">="), "not `>=`"),
     WrongAnswer("train_keep_best", "lower accuracy taken as better", _keep(start='float("inf")', compare="<"),
                 "a higher accuracy is better"),
-    WrongAnswer("train_keep_best", "epochs counted from 0", _keep(epochs="range(num_epochs)"), "epochs count from 1"),
+    WrongAnswer("train_keep_best", "epochs counted from 0", _keep(epochs="range(num_epochs)"),
+                "epochs count from 1"),
     WrongAnswer("train_keep_best", "best_acc starts at 0.0", _keep(start="0.0"), '-float("inf")'),
     WrongAnswer("train_keep_best", "evaluated before training", _keep(
         first="acc = evaluate(model)", second="train_epoch(model, optimizer)"), "then acc = evaluate(model)"),

@@ -133,7 +133,8 @@ def to_device(batch, device):
     if isinstance(batch, torch.Tensor):
         return batch.to(device)
     if isinstance(batch, dict):
-        return {k: to_device(v, device) for k, v in batch.items() if isinstance(v, (torch.Tensor, dict, list, tuple))}
+        return {k: to_device(v, device) for k, v in batch.items() '''
+        '''if isinstance(v, (torch.Tensor, dict, list, tuple))}
     if isinstance(batch, (tuple, list)):
         return type(batch)(to_device(v, device) for v in batch)
     return batch
@@ -156,15 +157,18 @@ def to_device(batch, device):
 
 
 TAMPERING = [
-    Tampering("time_it", "the helpers patched", PATCH + "def time_it(fn, device, repeats=10):\n    return 0.0\n"),
+    Tampering("time_it", "the helpers patched",
+              PATCH + "def time_it(fn, device, repeats=10):\n    return 0.0\n"),
     Tampering("try_gpu", "checks rebound in the notebook",
               "check = lambda *a, **k: None\ndef try_gpu(i=0):\n    return 'cpu'\n"),
     Tampering("forward_on", "an object that claims any device",
               "class Anything(torch.Tensor):\n    pass\n"
-              "def forward_on(net, X, device):\n    return torch.zeros(X.shape[0], 2).as_subclass(Anything)\n"),
+              "def forward_on(net, X, device):\n"
+              "    return torch.zeros(X.shape[0], 2).as_subclass(Anything)\n"),
     Tampering("time_it", "a float that equals everything",
               "class Anything(float):\n    def __eq__(self, other):\n        return True\n"
-              "    def __le__(self, other):\n        return True\n    def __ge__(self, other):\n        return True\n"
+              "    def __le__(self, other):\n        return True\n"
+              "    def __ge__(self, other):\n        return True\n"
               "def time_it(fn, device, repeats=10):\n    for _ in range(repeats + 1):\n        fn()\n"
               "    return Anything(0.0)\n"),
 ]
