@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import helpers
 
 from .conftest import REPO
@@ -15,7 +17,10 @@ README = (REPO / "README.md").read_text()
 
 
 def course_map_ids() -> set[str]:
-    return set(re.findall(r"^\| \d\d \| `(\d\d_[a-z_]+)` \|", README, flags=re.M))
+    """The notebook ids of README's course map, each row linking to its release notebook:
+    ``| 00 | [`00_tensors_autograd`](course/00_tensors_autograd/00_tensors_autograd.ipynb) |``."""
+    return set(re.findall(r"^\| \d\d \| \[`(\d\d_[a-z_]+)`\]\(course/\1/\1\.ipynb\) \|", README,
+                          flags=re.M))
 
 
 def test_readme_course_map_lists_notebooks_00_to_14():
@@ -92,8 +97,9 @@ def test_committed_notebooks_carry_no_outputs():
 
 
 def test_readme_binder_badge_opens_the_first_course_notebook_of_this_repository():
-    import tomllib
     from urllib.parse import parse_qs, urlsplit
+
+    import tomllib
 
     badges = re.findall(r"\[!\[[^\]]*\]\(https://mybinder\.org/badge_logo\.svg\)\]\(([^)]+)\)",
                         README)
@@ -113,3 +119,45 @@ def test_readme_explains_the_three_ways_to_start():
     for way in ("`make lab`", "`conda env create -f environment.yml`", "Binder"):
         assert way in ways, way
     assert "use it when" in ways
+
+
+DOCS = ("INSTRUCTORS.md", "CONTRIBUTING.md", "ARCHITECTURE.md")
+
+
+def test_readme_is_a_front_door_of_at_most_150_lines():
+    assert len(README.splitlines()) <= 150
+
+
+def test_readme_links_to_the_three_docs():
+    for name in DOCS:
+        assert f"](docs/{name})" in README, name
+
+
+def markdown_links(text: str) -> list[str]:
+    """The targets of ``[text](target)`` and ``![alt](target)`` outside fenced code blocks."""
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    return re.findall(r"!?\[[^\]]*\]\(([^)\s]+)\)", prose)
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
+    as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", re.sub(r"^```.*?^```", "", text, flags=re.M | re.S),
+                          flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("page", ["README.md"] + [f"docs/{name}" for name in DOCS])
+def test_links_to_repository_files_resolve(page):
+    """Does every relative link of the README and the docs point at a file (and heading)
+    that exists?"""
+    source = REPO / page
+    for target in markdown_links(source.read_text()):
+        if re.match(r"[a-z]+:", target):   # https:, mailto: ...
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (source.parent / path).resolve() if path else source
+        assert linked.exists(), f"{page}: {target} does not exist"
+        assert linked.is_relative_to(REPO), f"{page}: {target} leaves the repository"
+        if anchor and linked.suffix == ".md":
+            assert anchor in anchors(linked.read_text()), f"{page}: no heading for #{anchor}"
