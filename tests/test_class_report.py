@@ -4,8 +4,8 @@ The report of a real grading run is opened in Chromium in ``tests/test_grading.p
 """
 from __future__ import annotations
 
-from helpers import class_report
 from helpers.grading import ExerciseResult, Result
+from helpers.grading import report as class_report
 
 WRONG_VALUES = ("AssertionError: softmax(X): values differ from the expected ones.\n"
                 "  expected: [[0.09, 0.24, 0.67]]\n  got:      [[{v}, {v}, {v}]]\n"

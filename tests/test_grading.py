@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
 from helpers import grading
+from helpers.grading import runner
 
 from .conftest import (REPO, grade_cells, maintainer_module, release_path, solution_path,
                        submission)
@@ -405,7 +406,7 @@ def test_an_nbgrader_command_over_its_time_limit_is_killed(tmp_path):
 
 
 def test_the_cores_are_split_between_the_jobs_at_least_one_thread_each(monkeypatch):
-    monkeypatch.setattr(grading, "cores", lambda: 8)
+    monkeypatch.setattr(runner, "cores", lambda: 8)
     assert [grading.threads_per_job(j) for j in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
     assert grading.kernel_env(2) == {"OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4",
                                      "MPLBACKEND": "agg"}
@@ -415,10 +416,10 @@ def test_the_cores_are_split_between_the_jobs_at_least_one_thread_each(monkeypat
 def test_fewer_students_than_jobs_get_more_threads_each(tmp_path, monkeypatch):
     """Two students with ``--jobs 4`` on 8 cores: two kernels run at once, four threads each."""
     seen = []
-    monkeypatch.setattr(grading, "_pool", ThreadPoolExecutor)  # the stand-in below runs here
-    monkeypatch.setattr(grading, "_grade_student",
+    monkeypatch.setattr(runner, "_pool", ThreadPoolExecutor)  # the stand-in below runs here
+    monkeypatch.setattr(runner, "_grade_student",
                         lambda *args, **kwargs: seen.append(kwargs["env"]) or [])
-    monkeypatch.setattr(grading, "cores", lambda: 8)
+    monkeypatch.setattr(runner, "cores", lambda: 8)
     subs = tmp_path / "subs"
     for student in ("ada", "bob"):
         (subs / student).mkdir(parents=True)
@@ -467,9 +468,9 @@ def test_each_graded_kernel_gets_its_share_of_the_cores_and_renders_figures_if_a
 
 
 def test_the_default_jobs_is_one_per_core_within_memory(monkeypatch):
-    monkeypatch.setattr(grading, "cores", lambda: 2)
+    monkeypatch.setattr(runner, "cores", lambda: 2)
     assert grading.default_jobs() == 2
-    monkeypatch.setattr(grading, "cores", lambda: 64)
+    monkeypatch.setattr(runner, "cores", lambda: 64)
     assert 1 <= grading.default_jobs() <= 8
 
 

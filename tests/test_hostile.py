@@ -17,7 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import grading, sandbox
+from helpers import grading
+from helpers.grading import sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 PROBE = "99_probe"

@@ -19,7 +19,7 @@ import pytest
 from nbclient import NotebookClient
 
 import helpers
-from helpers import sandbox
+from helpers.grading import sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 PROBLEM = sandbox.problem()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from helpers import grading, tampering
+from helpers import grading
+from helpers.grading import tampering
 
 from .conftest import release_path, solution_path
 from .wrong_answers import CORRECT_VARIANTS, WRONG_ANSWERS

@@ -17,7 +17,7 @@ It writes, under ``RESULTS``:
   passed, the learner-facing failure message);
 - ``gradebook.csv``: one row per student, a column of scores per assignment, for a
   learning-management system to import;
-- ``report/index.html``: the class report (``helpers.class_report``): score distributions,
+- ``report/index.html``: the class report (``helpers.grading.report``): score distributions,
   each exercise's mean and share of full marks, the most common failure messages;
 - ``summary.txt``: whether kernels ran in the sandbox, the count of each status, the
   slowest submissions and where the results are;
@@ -26,10 +26,10 @@ It writes, under ``RESULTS``:
 Each student is graded by nbgrader's ``autograde`` and ``generate_feedback``, run inside
 long-lived worker processes (one per job), in a course directory of their own with a copy
 of the gradebook, several students at a time. A submission whose code patches what grading
-relies on is flagged ``review`` (``helpers.tampering``).
+relies on is flagged ``review`` (``helpers.grading.tampering``).
 A submission that cannot be read or run is reported in ``grades.csv`` and the log; it does not
 stop the others or touch their grades. On Linux with bubblewrap each kernel runs in the
-sandbox of ``helpers.sandbox`` (no network, nothing of the course, the submissions or the
+sandbox of ``helpers.grading.sandbox`` (no network, nothing of the course, the submissions or the
 results visible, a scratch folder of its own); elsewhere student code runs with your
 permissions, and the command says so.
 """
@@ -61,9 +61,9 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocess
 from traitlets import Integer
 
 from . import sandbox, tampering
-from .hints import PREFIX as HINT_PREFIX
+from ..hints import PREFIX as HINT_PREFIX
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
+COURSE_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "nbgrader_config.py"
 SOURCE = "solutions"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -361,7 +361,7 @@ def _exercise_results(root: Path, assignment: str, student: str) -> list[Exercis
 
 @dataclass
 class Sandbox:
-    """Where graded kernels run (see ``helpers.sandbox``): on or off, what they must not see."""
+    """Where graded kernels run (see ``helpers.grading.sandbox``): on or off, what they must not see."""
 
     enabled: bool
     hidden: list[Path]
@@ -385,7 +385,7 @@ def _grading_config(root: Path, box: Sandbox | None) -> str:
     steps = []
     for p in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default():
         if p is Execute:
-            steps += ["helpers.sandbox.SandboxedExecute", "helpers.grading.CapOutput"]
+            steps += ["helpers.grading.sandbox.SandboxedExecute", "helpers.grading.runner.CapOutput"]
         else:
             steps.append(f"{p.__module__}.{p.__name__}")
     return f"""
@@ -522,7 +522,7 @@ def grade(submissions: Path, out: Path, *, timeout: int = 120, jobs: int | None 
     ``timeout`` limits each cell (seconds), ``max_seconds`` each nbgrader step, and
     ``jobs`` students are graded at once, the CPU cores split between them
     (``OMP_NUM_THREADS``). Figures are drawn but not rendered unless ``figures``
-    (:func:`kernel_env`). Kernels run in the sandbox of ``helpers.sandbox`` (each process
+    (:func:`kernel_env`). Kernels run in the sandbox of ``helpers.grading.sandbox`` (each process
     at most ``memory_mb`` MiB of data, the sandbox at most ``processes`` processes) when
     ``use_sandbox`` and the machine allows it; ``require_sandbox`` makes a machine that does
     not allow it an error. ``say`` reports whether the sandbox is on. Returns one
@@ -652,7 +652,7 @@ def summary(results: list[Result], out: Path, box: Sandbox) -> str:
 
 
 def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
-    from . import class_report
+    from . import report
 
     (out / "summary.txt").write_text(summary(results, out, box))
     with open(out / "grades.csv", "w", newline="") as f:
@@ -681,7 +681,7 @@ def _write_reports(results: list[Result], out: Path, box: Sandbox) -> None:
             by_student.setdefault(r.student_id, {})[r.assignment] = r
         for student, mine in sorted(by_student.items()):
             writer.writerow([student, *(f"{mine[a].score:g}" if a in mine else "" for a in ids)])
-    class_report.write(results, out / "report", sandbox=box.describe())
+    report.write(results, out / "report", sandbox=box.describe())
     logs = out / "logs"
     logs.mkdir(exist_ok=True)
     for student in sorted({r.student_id for r in results}):

@@ -74,10 +74,10 @@ def _isolation() -> list[str]:
 
 def visible_read_only() -> list[Path]:
     """What a graded kernel needs to read: the Python environment, ``helpers``, the data."""
-    from . import fashion_mnist
+    from .. import fashion_mnist
 
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent,
-             Path(__file__).resolve().parent,
+             Path(fashion_mnist.__file__).resolve().parent,   # helpers
              fashion_mnist.cache_dir(), *map(Path, sysconfig.get_paths().values())]
     if os.environ.get(fashion_mnist.ENV_DIR):
         paths.append(Path(os.environ[fashion_mnist.ENV_DIR]))
@@ -103,7 +103,7 @@ def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path
         argv += ["--ro-bind", str(Path(path).resolve()), str(path)]
     for path in (scratch, sockets):
         argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
-    from .fashion_mnist import ENV_CACHE, cache_dir
+    from ..fashion_mnist import ENV_CACHE, cache_dir
 
     home = Path(scratch).resolve()
     return argv + ["--setenv", ENV_CACHE, str(cache_dir()),
