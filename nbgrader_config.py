@@ -38,6 +38,6 @@ c.OverwriteCells.add_missing_cells = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "helpers.grading.ClearHiddenTestsOfTestCells",
-    "helpers.grading.ShowOnlyErrorMessages",
+    "helpers.grading.preprocessors.ClearHiddenTestsOfTestCells",
+    "helpers.grading.preprocessors.ShowOnlyErrorMessages",
 ]

@@ -29,7 +29,7 @@ def bench(assignment: str, n: int, jobs: int, base: Path, **options) -> dict:
     results = grading.grade(subs, out, jobs=jobs, ids=[assignment], progress=False,
                             say=lambda text: None, **options)
     wall = time.perf_counter() - start
-    full = sum(r.status == "ok" and r.score == r.max_score for r in results)
+    full = sum(r.status == grading.Status.OK and r.score == r.max_score for r in results)
     return {"jobs": jobs, "wall": wall, "per": wall / n, "full": full,
             "slowest": max(r.seconds for r in results)}
 

@@ -4,8 +4,7 @@ The report of a real grading run is opened in Chromium in ``tests/test_grading.p
 """
 from __future__ import annotations
 
-from helpers.grading import ExerciseResult, Result
-from helpers.grading import report as class_report
+from helpers.grading import ExerciseResult, Result, report
 
 WRONG_VALUES = ("AssertionError: softmax(X): values differ from the expected ones.\n"
                 "  expected: [[0.09, 0.24, 0.67]]\n  got:      [[{v}, {v}, {v}]]\n"
@@ -28,7 +27,7 @@ def class_of_five():
 
 def test_failures_that_differ_only_in_their_numbers_are_one_group():
     exercises = [e for r in class_of_five() for e in r.exercises]
-    groups = class_report.failure_groups(exercises)
+    groups = report.failure_groups(exercises)
     assert [(g.grade_id, g.count) for g in groups] == [("test_softmax", 2), ("test_softmax", 1)]
     assert groups[0].first_line == ("AssertionError: softmax(X): values differ from the "
                                     "expected ones.")
@@ -38,14 +37,14 @@ def test_failures_that_differ_only_in_their_numbers_are_one_group():
 
 def test_exercise_statistics_are_means_and_shares_of_full_marks():
     exercises = [e for r in class_of_five() for e in r.exercises]
-    stats = {s.grade_id: s for s in class_report.exercise_stats(exercises)}
+    stats = {s.grade_id: s for s in report.exercise_stats(exercises)}
     assert list(stats) == ["test_softmax", "test_accuracy"]
     assert (stats["test_softmax"].mean_points, stats["test_softmax"].full_marks) == (0.5, 0.25)
     assert (stats["test_accuracy"].mean_points, stats["test_accuracy"].full_marks) == (1, 1)
 
 
 def test_the_page_counts_statuses_and_shows_plots_tables_and_failures(tmp_path):
-    index = class_report.write(class_of_five(), tmp_path / "report", sandbox="sandbox: on")
+    index = report.write(class_of_five(), tmp_path / "report", sandbox="sandbox: on")
     page = index.read_text()
     assert (tmp_path / "report" / "03_softmax_scratch-scores.png").stat().st_size > 5000
     assert (tmp_path / "report" / "03_softmax_scratch-exercises.png").stat().st_size > 5000
@@ -57,12 +56,12 @@ def test_the_page_counts_statuses_and_shows_plots_tables_and_failures(tmp_path):
 
 
 def test_an_assignment_nobody_handed_in_has_no_plots(tmp_path):
-    index = class_report.write([Result("e", "03_softmax_scratch", 0, 3, "missing")],
-                               tmp_path / "report")
+    index = report.write([Result("e", "03_softmax_scratch", 0, 3, "missing")],
+                         tmp_path / "report")
     assert "0 graded (1 missing not counted)" in index.read_text()
     assert not list((tmp_path / "report").glob("*.png"))
 
 
 def test_a_class_where_everything_passed_says_so(tmp_path):
-    index = class_report.write([student("a", 2)], tmp_path / "report")
+    index = report.write([student("a", 2)], tmp_path / "report")
     assert "Every graded exercise passed." in index.read_text()

@@ -11,6 +11,7 @@ import pytest
 from traitlets.config import Config
 
 from helpers import grading
+from helpers.grading.__main__ import main
 
 from .conftest import REPO
 
@@ -102,8 +103,8 @@ def test_config_sets_the_keys_that_matter():
     assert isinstance(c.Execute.timeout, int) and 0 < c.Execute.timeout <= 600
     assert c.OverwriteCells.add_missing_cells is True
     feedback = c.GenerateFeedback.preprocessors
-    assert "helpers.grading.ClearHiddenTestsOfTestCells" in feedback
-    assert "helpers.grading.ShowOnlyErrorMessages" in feedback
+    assert "helpers.grading.preprocessors.ClearHiddenTestsOfTestCells" in feedback
+    assert "helpers.grading.preprocessors.ShowOnlyErrorMessages" in feedback
     assert "NotImplementedError" in c.ClearSolutions.code_stub["python"]
 
 
@@ -115,7 +116,7 @@ def test_gradebook_and_exchange_are_git_ignored():
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
     root = grading.new_course_root(tmp_path_factory.mktemp("release"))
-    assert grading.main(["release", "--root", str(root)]) == 0     # what `make release` runs
+    assert main(["release", "--root", str(root)]) == 0     # what `make release` runs
     return root / "course"
 
 

@@ -20,7 +20,7 @@ from nbgrader.api import Gradebook
 from nbgrader.validator import Validator
 
 from helpers import grading
-from helpers.grading import runner
+from helpers.grading import exports, preprocessors, runner
 
 from .conftest import (REPO, grade_cells, maintainer_module, release_path, solution_path,
                        submission)
@@ -291,7 +291,7 @@ def read_csv(path: Path) -> list[dict]:
 def test_grade_command_writes_one_row_per_exercise(graded):
     out, proc, rows = graded
     exercises = read_csv(out / "exercises.csv")
-    assert list(exercises[0]) == grading.EXERCISE_FIELDS
+    assert list(exercises[0]) == exports.EXERCISE_FIELDS
     by_student = {}
     for e in exercises:
         by_student.setdefault(e["student_id"], {})[e["grade_id"]] = e
@@ -363,7 +363,7 @@ def test_show_only_error_messages_keeps_the_message_of_grade_cells_only():
                                         "solution": False, "locked": True, "schema_version": 3}
     plain_cell = nbformat.v4.new_code_cell("x", outputs=[nbformat.from_dict(error)])
     nb.cells = [graded_cell, plain_cell]
-    nb, _ = grading.ShowOnlyErrorMessages().preprocess(nb, {})
+    nb, _ = preprocessors.ShowOnlyErrorMessages().preprocess(nb, {})
     assert nb.cells[0].outputs[0].traceback == ["AssertionError: f: wrong.\n  hint: h"]
     assert nb.cells[1].outputs[0].traceback == error["traceback"]
 
@@ -383,7 +383,7 @@ def test_show_only_error_messages_keeps_the_course_hint_line_without_colours():
                                         "solution": False, "locked": True, "schema_version": 3}
     nb = nbformat.v4.new_notebook()
     nb.cells = [graded_cell]
-    nb, _ = grading.ShowOnlyErrorMessages().preprocess(nb, {})
+    nb, _ = preprocessors.ShowOnlyErrorMessages().preprocess(nb, {})
     assert nb.cells[0].outputs[0].traceback == ["NotImplementedError: exercise not done yet",
                                                 f"hint: {hint}"]
 

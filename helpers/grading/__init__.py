@@ -1,14 +1,18 @@
-"""The instructor's side of the course: release notebooks, grade a folder of submissions.
+"""The instructor's side of the course: release the notebooks, grade a folder of submissions.
 
-Nothing a learner's notebook imports depends on this package. Command line:
-``python -m helpers.grading release|grade ...`` (:mod:`helpers.grading.__main__`).
+``python -m helpers.grading release|grade ...`` is the command line (``__main__``). Modules:
+``course`` (the course root, its assignments, nbgrader's commands, the release), ``runner``
+(grading in worker processes), ``sandbox`` (where graded kernels run), ``preprocessors``
+(nbgrader's steps of the course), ``tampering`` (code that patches grading), ``results``
+(statuses and the types shared between them), ``exports`` (the CSV files, logs and
+summary) and ``report`` (the class report). No learner module imports this package.
 """
-from .runner import (CONFIG, COURSE_ROOT, EXERCISE_FIELDS, CapOutput, ClearHiddenTestsOfTestCells,
-                     ExerciseResult, Result, Sandbox, ShowOnlyErrorMessages, assignments, cores,
-                     default_jobs, find_submissions, grade, kernel_env, main, nbgrader,
-                     new_course_root, reference_submission, release, threads_per_job)
+from .course import (CONFIG, COURSE_ROOT, assignments, nbgrader, new_course_root,
+                     reference_submission, release)
+from .results import ExerciseResult, KernelEvent, Result, Status
+from .runner import cores, default_jobs, find_submissions, grade, kernel_env, threads_per_job
+from .sandbox import Sandbox
 
-__all__ = ["CONFIG", "COURSE_ROOT", "EXERCISE_FIELDS", "CapOutput", "ClearHiddenTestsOfTestCells",
-           "ExerciseResult", "Result", "Sandbox", "ShowOnlyErrorMessages", "assignments", "cores",
-           "default_jobs", "find_submissions", "grade", "kernel_env", "main", "nbgrader",
-           "new_course_root", "reference_submission", "release", "threads_per_job"]
+__all__ = ["CONFIG", "COURSE_ROOT", "ExerciseResult", "KernelEvent", "Result", "Sandbox", "Status",
+           "assignments", "cores", "default_jobs", "find_submissions", "grade", "kernel_env",
+           "nbgrader", "new_course_root", "reference_submission", "release", "threads_per_job"]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from .results import Status
+
 FAILURES_SHOWN = 10   # failure groups listed per assignment
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
@@ -127,8 +129,8 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.5em; margin: 0.3em 
 
 
 def write(results, folder: Path, *, sandbox: str = "") -> Path:
-    """Write the class report of ``results`` (``helpers.grading.Result``) into ``folder``;
-    return the path of its ``index.html``."""
+    """Write the class report of ``results`` (:class:`~helpers.grading.results.Result`)
+    into ``folder``; return the path of its ``index.html``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     esc = html.escape
@@ -140,21 +142,21 @@ def write(results, folder: Path, *, sandbox: str = "") -> Path:
              f"<p class='muted'>{len(students)} students, graded "
              f"{datetime.datetime.now():%Y-%m-%d %H:%M}. {esc(sandbox)}</p>",
              "<table><tr><th>status</th><th>rows</th><th>meaning</th></tr>"]
-    meaning = {"ok": "graded", "review": "patches what grading relies on: scored 0 until you "
-               "look (grades.csv, detail)", "missing": "not submitted",
-               "error": "could not be graded (see logs/)"}
-    for status in ("ok", "review", "missing", "error"):
+    meaning = {Status.OK: "graded", Status.REVIEW: "patches what grading relies on: scored 0 "
+               "until you look (grades.csv, detail)", Status.MISSING: "not submitted",
+               Status.ERROR: "could not be graded (see logs/)"}
+    for status in Status:
         parts.append(f"<tr><td>{status}</td><td class='n'>{statuses.get(status, 0)}</td>"
                      f"<td>{meaning[status]}</td></tr>")
     parts.append("</table>")
     for assignment in sorted({r.assignment for r in results}):
         mine = [r for r in results if r.assignment == assignment]
-        graded = [r for r in mine if r.status == "ok"]
+        graded = [r for r in mine if r.status == Status.OK]
         max_score = max((r.max_score for r in mine), default=0)
         exercises = [e for r in graded for e in r.exercises]
         stats = exercise_stats(exercises)
         parts.append(f"<h2 id='{esc(assignment)}'>{esc(assignment)}</h2>")
-        others = ", ".join(f"{n} {s}" for s in ("review", "missing", "error")
+        others = ", ".join(f"{n} {s}" for s in (Status.REVIEW, Status.MISSING, Status.ERROR)
                            if (n := sum(r.status == s for r in mine)))
         parts.append(f"<p>{len(graded)} graded" + (f" ({others} not counted)" if others else "")
                      + "</p>")

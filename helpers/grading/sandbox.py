@@ -5,8 +5,8 @@ inside bubblewrap (``bwrap``, Debian package ``bubblewrap``), a user-namespace s
 
 - the system and the Python environment are visible read-only; the home folder, the course
   repository (reference solutions, gradebook, release notebooks), the submissions folder
-  and the results folder are hidden behind empty folders, except the ``helpers`` package,
-  the Python environment and the data sets, which stay visible read-only;
+  and the results folder are hidden behind empty folders, except the learner's ``helpers``
+  package, the Python environment and the data sets, which stay visible read-only;
 - the kernel's working folder (the submission's scratch copy) is the only place it can
   write, besides a private, empty ``/tmp``;
 - no network (a network namespace of its own with no interface but loopback); the kernel
@@ -20,12 +20,13 @@ inside bubblewrap (``bwrap``, Debian package ``bubblewrap``), a user-namespace s
 What it does not protect: the CPU (use the grader's per-cell timeout), the disk space of the
 scratch folder, and the kernel's view of everything else that is readable on the machine
 (files outside the hidden folders, e.g. ``/etc``). It is a second wall, not a container.
+
+:class:`Sandbox` holds the settings of a grading run: on or off, what to hide, the caps.
 """
 from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import os
 import shutil
 import signal
@@ -35,6 +36,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -44,6 +46,9 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
+
+from .. import fashion_mnist
+from .results import Event, KernelEvent
 
 DEFAULT_MEMORY_MB = 4096
 DEFAULT_PROCESSES = 64
@@ -73,9 +78,8 @@ def _isolation() -> list[str]:
 
 
 def visible_read_only() -> list[Path]:
-    """What a graded kernel needs to read: the Python environment, ``helpers``, the data."""
-    from .. import fashion_mnist
-
+    """What a graded kernel needs to read: the Python environment, the learner's ``helpers``
+    package, the data."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent,
              Path(fashion_mnist.__file__).resolve().parent,   # helpers
              fashion_mnist.cache_dir(), *map(Path, sysconfig.get_paths().values())]
@@ -103,10 +107,8 @@ def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path
         argv += ["--ro-bind", str(Path(path).resolve()), str(path)]
     for path in (scratch, sockets):
         argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
-    from ..fashion_mnist import ENV_CACHE, cache_dir
-
     home = Path(scratch).resolve()
-    return argv + ["--setenv", ENV_CACHE, str(cache_dir()),
+    return argv + ["--setenv", fashion_mnist.ENV_CACHE, str(fashion_mnist.cache_dir()),
                    "--chdir", str(home), "--setenv", "HOME", str(home),
                    "--setenv", "IPYTHONDIR", "/tmp/.ipython",
                    "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
@@ -265,7 +267,7 @@ class SandboxedExecute(Execute):
     or runs out of memory or processes) or runs over the time limit and ignores the
     interrupt, that cell gets an error output saying so, a new kernel re-runs the cells
     that ran before it (tests excepted) and grading goes on with the next cell.
-    Each such event is appended, as a JSON line, to ``events_file``.
+    Each such event is appended to ``events_file``, as a :class:`KernelEvent` line.
     """
 
     sandbox = Bool(True, help="start the kernel in the sandbox").tag(config=True)
@@ -314,7 +316,7 @@ class SandboxedExecute(Execute):
     async def _async_handle_timeout(self, timeout, cell=None):
         # nbgrader's settings: interrupt, then an error reply; a cell that ignores the
         # interrupt raises CellTimeoutError a few seconds later and loses its kernel
-        self._event("timeout", cell)
+        self._event(Event.TIMEOUT, cell)
         return await super()._async_handle_timeout(timeout, cell)
 
     def _replay(self, cell, index) -> bool:
@@ -328,15 +330,15 @@ class SandboxedExecute(Execute):
         timed_out = isinstance(err, CellTimeoutError)
         crowded = bool(self.km is not None and getattr(self.km, "too_many_processes", False))
         if timed_out:
-            kind = "timeout"
+            kind = Event.TIMEOUT
             text = (f"This cell ran over the {self.timeout} s limit and was stopped; "
                     "grading went on with a new kernel.")
         elif crowded:
-            kind = "processes"
+            kind = Event.PROCESSES
             text = ("This cell started more processes than grading allows, so its kernel was "
                     "stopped; grading went on with a new kernel.")
         else:
-            kind = "died"
+            kind = Event.DIED
             text = ("The kernel died while running this cell (it exited, crashed or ran out of "
                     "memory); grading went on with a new kernel.")
         cell.setdefault("outputs", []).append(NotebookNode(
@@ -344,9 +346,25 @@ class SandboxedExecute(Execute):
             traceback=[f"GradingStopped: {text}"]))
         self._event(kind, cell)
 
-    def _event(self, kind: str, cell) -> None:
+    def _event(self, kind: Event, cell) -> None:
         if self.events_file and cell is not None:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            with open(self.events_file, "a") as f:
-                f.write(json.dumps({"event": kind, "cell": cell.get("id"), "grade_id": grade_id,
-                                    "limit": self.timeout}) + "\n")
+            KernelEvent(kind, cell.get("id"), grade_id, self.timeout).append_to(self.events_file)
+
+
+@dataclass
+class Sandbox:
+    """Where graded kernels run: on or off, what they must not see, their caps."""
+
+    enabled: bool
+    hidden: list[Path]
+    memory_mb: int = DEFAULT_MEMORY_MB
+    processes: int = DEFAULT_PROCESSES
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.enabled:
+            return (f"sandbox: on (bubblewrap; no network, {self.memory_mb} MiB per process, "
+                    f"{self.processes} processes)")
+        return (f"sandbox: OFF ({self.problem}); student code runs with your permissions: "
+                "grade untrusted submissions in a container or a throw-away account")
