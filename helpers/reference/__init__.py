@@ -24,8 +24,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ._readonly import seal
-from .checks import _fail, _type_name, assert_close, assert_float, preview
+from .._readonly import seal
+from ..checks import _fail, _type_name, assert_close, assert_float, preview
 
 
 # --- Reference answers (notebook 01) ---------------------------------------------------------
@@ -803,7 +803,7 @@ def quiet_helpers():
     Introduced in ``05_mlp_scratch``.
     """
     import helpers as package
-    from .train import train
+    from ..train import train
 
     def quiet_train(*args, **kwargs):
         return train(*args, **{**kwargs, "plot": False, "progress": False})
