@@ -1,5 +1,5 @@
-"""helpers/reference.py and helpers/_readonly.py: references, isolation, the SGD spy and the
-optimizer replays, sealing."""
+"""helpers/reference/ and helpers/_readonly.py: references, isolation, the spies, the replays,
+sealing."""
 from __future__ import annotations
 
 import sys
@@ -13,7 +13,7 @@ from torch import nn
 import helpers
 from helpers import reference as ref
 from helpers._readonly import seal
-from helpers.reference import _adam_variant, _flat, _momentum_variant, _trajectory
+from helpers.reference.replays import _adam_variant, _flat, _momentum_variant, _trajectory
 
 
 def failure(fn, *args, **kwargs) -> str:
