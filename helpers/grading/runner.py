@@ -27,12 +27,13 @@ import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
+from traitlets.config import Config
 
 from . import exports, tampering
 from .course import CONFIG, COURSE_ROOT, SOURCE, assignments, generate, new_course_root
-from .preprocessors import failure_message
+from .preprocessors import CapOutput, failure_message
 from .results import ExerciseResult, Result, Status, read_events
-from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_PROCESSES, Sandbox, problem
+from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_PROCESSES, Sandbox, SandboxedExecute, problem
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 EVENTS = "events.jsonl"
@@ -111,28 +112,20 @@ def _exercise_results(root: Path, assignment: str, student: str) -> list[Exercis
             for g in order]
 
 
-def _grading_config(root: Path, box: Sandbox | None) -> str:
-    """Lines added to a student's copy of the course config: the sandboxed execution."""
+def _grading_config(root: Path, box: Sandbox | None) -> Config:
+    """Set on top of the course's config for one student's grading in ``root``: nbgrader's
+    ``autograde`` steps with its ``Execute`` replaced by the sandboxed one and the output
+    cap, and the sandbox's settings."""
     from nbgrader.converters import Autograde
 
     box = box or Sandbox(enabled=False, hidden=[])
     steps = []
     for p in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default():
-        if p is Execute:
-            steps += ["helpers.grading.sandbox.SandboxedExecute",
-                      "helpers.grading.preprocessors.CapOutput"]
-        else:
-            steps.append(f"{p.__module__}.{p.__name__}")
-    return f"""
-# --- added by helpers.grading for this student's grading ---
-c.Autograde.autograde_preprocessors = {steps!r}
-c.SandboxedExecute.sandbox = {box.enabled!r}
-c.SandboxedExecute.scratch_root = {str(root)!r}
-c.SandboxedExecute.events_file = {str(root / EVENTS)!r}
-c.SandboxKernelManager.hidden = {[str(p) for p in box.hidden]!r}
-c.SandboxKernelManager.memory_mb = {box.memory_mb!r}
-c.SandboxKernelManager.processes = {box.processes!r}
-"""
+        steps += [SandboxedExecute, CapOutput] if p is Execute else [p]
+    config = Config()
+    config.Autograde.autograde_preprocessors = steps
+    config.merge(box.config(scratch_root=root, events_file=root / EVENTS))
+    return config
 
 
 class _OverTime(Exception):
@@ -140,14 +133,16 @@ class _OverTime(Exception):
 
 
 def _nbgrader_here(step: str, assignment: str, student: str, root: Path, timeout: int,
-                   max_seconds: float) -> tuple[bool, str]:
+                   max_seconds: float, box: Sandbox | None = None) -> tuple[bool, str]:
     """Run nbgrader's ``autograde`` or ``generate_feedback`` in this process, in the course
-    root ``root``; return whether it succeeded and its log. Over ``max_seconds`` it is
-    stopped (``_OverTime``), its kernel with it."""
+    root ``root`` (its ``nbgrader_config.py``, the cell ``timeout`` and the sandbox ``box`` on
+    top); return whether it succeeded and its log. Over ``max_seconds`` it is stopped
+    (``_OverTime``), its kernel with it."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader(CONFIG, path=str(root)).load_config()
+    config.merge(_grading_config(root, box))
     config.Execute.timeout = timeout
     api = NbGraderAPI(config=config)
 
@@ -190,8 +185,6 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=out / "work") as tmp:
         root = Path(tmp)
         shutil.copy2(template / CONFIG, root / CONFIG)
-        with open(root / CONFIG, "a") as f:
-            f.write(_grading_config(root, box))
         shutil.copy2(template / "gradebook.db", root / "gradebook.db")
         (root / SOURCE).symlink_to(template / SOURCE, target_is_directory=True)
         for r in results:
@@ -206,7 +199,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
             for step in ("autograde", "generate_feedback"):
                 try:
                     ok, log = _nbgrader_here(step, r.assignment, student, root, timeout,
-                                             max_seconds)
+                                             max_seconds, box)
                 except _OverTime:
                     r.status = Status.ERROR
                     r.detail = f"nbgrader {step} ran over {max_seconds:g} s"

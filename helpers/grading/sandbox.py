@@ -21,7 +21,9 @@ What it does not protect: the CPU (use the grader's per-cell timeout), the disk 
 scratch folder, and the kernel's view of everything else that is readable on the machine
 (files outside the hidden folders, e.g. ``/etc``). It is a second wall, not a container.
 
-:class:`Sandbox` holds the settings of a grading run: on or off, what to hide, the caps.
+:class:`Sandbox` holds the settings of a grading run (on or off, what to hide, the caps) and
+turns them into the traitlets configuration of :class:`SandboxedExecute` and
+:class:`SandboxKernelManager`.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
+from traitlets.config import Config
 
 from .. import fashion_mnist
 from .results import Event, KernelEvent
@@ -368,3 +371,16 @@ class Sandbox:
                     f"{self.processes} processes)")
         return (f"sandbox: OFF ({self.problem}); student code runs with your permissions: "
                 "grade untrusted submissions in a container or a throw-away account")
+
+    def config(self, scratch_root: Path, events_file: Path) -> Config:
+        """The settings of :class:`SandboxedExecute` and :class:`SandboxKernelManager` for
+        one student's grading: scratch folders made in ``scratch_root``, events appended
+        to ``events_file``."""
+        c = Config()
+        c.SandboxedExecute.sandbox = self.enabled
+        c.SandboxedExecute.scratch_root = str(scratch_root)
+        c.SandboxedExecute.events_file = str(events_file)
+        c.SandboxKernelManager.hidden = [str(p) for p in self.hidden]
+        c.SandboxKernelManager.memory_mb = self.memory_mb
+        c.SandboxKernelManager.processes = self.processes
+        return c
