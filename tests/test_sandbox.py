@@ -45,6 +45,9 @@ PROBES = {
               "except RuntimeError as e:\n    print('refused', 'can\\'t allocate memory' in str(e))",
     "helpers": "import helpers\nX, y = next(iter(helpers.load_data_fashion_mnist(256)[0]))\n"
                "print(tuple(X.shape), os.access(helpers.__file__, os.W_OK))",
+    "grading": "grading = os.path.join(os.path.dirname(helpers.__file__), 'grading')\ntry:\n"
+               "    open(os.path.join(grading, 'x.py'), 'w')\nexcept OSError as e:\n"
+               "    print(sorted(os.listdir(grading)), e.errno)",
 }
 
 
@@ -145,6 +148,10 @@ def test_helpers_and_fashion_mnist_are_there(probes):
     assert probes["helpers"] == "(256, 1, 28, 28) False"  # there, and read-only
 
 
+def test_the_instructors_package_is_hidden_and_read_only(probes):
+    assert probes["grading"] == "[] 30"  # helpers/grading: empty, and EROFS
+
+
 def test_too_many_processes_kill_the_sandbox(tmp_path):
     bomb = ("import os, time\nfor i in range(100):\n    if os.fork() == 0:\n"
             "        time.sleep(30)\n        os._exit(0)\nprint('survived')")
@@ -158,11 +165,13 @@ def test_too_many_processes_kill_the_sandbox(tmp_path):
 
 def test_the_command_hides_before_it_binds_back(tmp_path):
     course, env, scratch = tmp_path / "course", tmp_path / "course" / "env", tmp_path / "scratch"
-    for folder in (env, scratch):
+    inner = env / "inner"
+    for folder in (inner, scratch):
         folder.mkdir(parents=True)
-    argv = sandbox.command(scratch, tmp_path, [course], [env])
+    argv = sandbox.command(scratch, tmp_path, [course], [env], masked=[inner])
     mounts = [(argv[i], argv[i + 1]) for i in range(len(argv) - 1) if argv[i].startswith("--")]
     assert mounts.index(("--tmpfs", str(course))) < mounts.index(("--ro-bind", str(env))) \
+        < mounts.index(("--tmpfs", str(inner))) < mounts.index(("--remount-ro", str(inner))) \
         < mounts.index(("--bind", str(scratch)))
     assert "--unshare-all" in argv and "--die-with-parent" in argv
 
@@ -171,6 +180,7 @@ def test_visible_paths_include_the_environment_and_helpers():
     visible = sandbox.visible_read_only()
     assert Path(helpers.__file__).resolve().parent in visible
     assert any(Path(os.__file__).resolve().is_relative_to(p) for p in visible)
+    assert sandbox.instructor_only() == [Path(sandbox.__file__).resolve().parent]
 
 
 def test_grading_survives_a_kernel_that_dies_or_will_not_stop(tmp_path):

@@ -6,7 +6,8 @@ inside bubblewrap (``bwrap``, Debian package ``bubblewrap``), a user-namespace s
 - the system and the Python environment are visible read-only; the home folder, the course
   repository (reference solutions, gradebook, release notebooks), the submissions folder
   and the results folder are hidden behind empty folders, except the learner's ``helpers``
-  package, the Python environment and the data sets, which stay visible read-only;
+  package, the Python environment and the data sets, which stay visible read-only; the
+  instructor's side, ``helpers/grading``, stays hidden (:func:`instructor_only`);
 - the kernel's working folder (the submission's scratch copy) is the only place it can
   write, besides a private, empty ``/tmp``;
 - no network (a network namespace of its own with no interface but loopback); the kernel
@@ -92,12 +93,19 @@ def visible_read_only() -> list[Path]:
     return sorted({q for p in paths if p.exists() for q in (p.absolute(), p.resolve())})
 
 
+def instructor_only() -> list[Path]:
+    """Folders inside the visible ones that a graded kernel must not see either: this
+    package, the instructor's side (no learner module imports it)."""
+    return [Path(__file__).resolve().parent]
+
+
 def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path],
-            memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
+            memory_mb: int = DEFAULT_MEMORY_MB, masked: list[Path] | None = None) -> list[str]:
     """The ``prlimit … bwrap …`` prefix that starts a program in the sandbox.
 
-    ``hidden`` folders are replaced by empty ones, then ``visible`` ones (read-only) and
-    ``scratch`` and ``sockets`` (writable) are bound back on top, in that order.
+    ``hidden`` folders are replaced by empty ones, then ``visible`` ones (read-only) are
+    bound back on top, ``masked`` folders inside them replaced by empty read-only ones, and
+    ``scratch`` and ``sockets`` (writable) bound back, in that order.
     """
     argv = ["prlimit", f"--data={memory_mb * 2**20}", "--core=0", "--",
             shutil.which("bwrap") or "bwrap", *_isolation(),
@@ -108,6 +116,10 @@ def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path
             argv += ["--tmpfs", str(Path(path).resolve())]
     for path in visible:
         argv += ["--ro-bind", str(Path(path).resolve()), str(path)]
+    for path in masked or []:
+        if Path(path).is_dir():
+            folder = str(Path(path).resolve())
+            argv += ["--tmpfs", folder, "--remount-ro", folder]
     for path in (scratch, sockets):
         argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
     home = Path(scratch).resolve()
@@ -220,7 +232,7 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         scratch = Path(self._launch_args.get("cwd") or os.getcwd())
         return command(scratch, self._sockets, [Path(h) for h in self.hidden],
-                       visible_read_only(), self.memory_mb) + cmd
+                       visible_read_only(), self.memory_mb, masked=instructor_only()) + cmd
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, **kw)
