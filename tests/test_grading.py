@@ -22,8 +22,7 @@ from nbgrader.validator import Validator
 from helpers import grading
 from helpers.grading import exports, preprocessors, runner
 
-from .conftest import (REPO, grade_cells, maintainer_module, release_path, solution_path,
-                       submission)
+from .conftest import REPO, grade_cells, maintainer_module, release_path, solution_path, submission
 
 ASSIGNMENTS = grading.assignments()
 LINREG = "01_linear_regression_scratch"

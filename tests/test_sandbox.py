@@ -7,7 +7,6 @@ read the outputs. CI installs bubblewrap, so there the sandbox must be available
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from nbclient import NotebookClient
 
 import helpers
 from helpers.grading import sandbox
+from helpers.grading.results import read_events
 
 REPO = Path(__file__).resolve().parents[1]
 PROBLEM = sandbox.problem()
@@ -208,6 +208,6 @@ def test_grading_survives_a_kernel_that_dies_or_will_not_stop(tmp_path):
     assert "The kernel died while running this cell" in out["exit"][-1].evalue
     assert "ran over the 3 s limit" in out["deaf"][-1].evalue
     assert out["loop"][-1].ename in ("KeyboardInterrupt", "CellTimeoutError")
-    logged = [line for line in events.read_text().splitlines()]
-    assert [json.loads(line)["event"] for line in logged] == ["died", "timeout", "timeout", "timeout"]
+    assert [(e.event, e.grade_id, e.limit) for e in read_events(events)] == [
+        ("died", None, 3), ("timeout", None, 3), ("timeout", None, 3), ("timeout", None, 3)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl"]  # scratch removed

@@ -7,8 +7,7 @@
 (statuses and the types shared between them), ``exports`` (the CSV files, logs and
 summary) and ``report`` (the class report). No learner module imports this package.
 """
-from .course import (CONFIG, COURSE_ROOT, assignments, nbgrader, new_course_root,
-                     reference_submission, release)
+from .course import CONFIG, COURSE_ROOT, assignments, nbgrader, new_course_root, reference_submission, release
 from .results import ExerciseResult, KernelEvent, Result, Status
 from .runner import cores, default_jobs, find_submissions, grade, kernel_env, threads_per_job
 from .sandbox import Sandbox
