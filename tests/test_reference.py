@@ -1,5 +1,5 @@
 """helpers/reference/ and helpers/_readonly.py: references, isolation, the spies, the replays,
-sealing."""
+the known-mistakes core they share, sealing."""
 from __future__ import annotations
 
 import sys
@@ -13,6 +13,7 @@ from torch import nn
 import helpers
 from helpers import reference as ref
 from helpers._readonly import seal
+from helpers.reference.mistakes import Mistake, diagnose, first_match
 from helpers.reference.replays import _adam_variant, _flat, _momentum_variant, _trajectory
 
 
@@ -156,6 +157,122 @@ def test_the_course_modules_that_tests_rely_on_are_sealed():
                       (sys.modules["helpers.loader"], "TensorLoader")]:
         with pytest.raises(AttributeError):
             setattr(mod, name, None)
+
+
+REFERENCE_MODULES = ["answers", "isolation", "mistakes", "replays", "spies"]
+
+
+def test_the_reference_package_and_every_module_in_it_are_sealed():
+    import pkgutil
+
+    assert sorted(m.name for m in pkgutil.iter_modules(ref.__path__)) == REFERENCE_MODULES
+    for module in [ref] + [sys.modules[f"helpers.reference.{name}"] for name in REFERENCE_MODULES]:
+        public = [n for n in vars(module) if not n.startswith("_") and n != "annotations"]
+        assert public, module.__name__
+        for name in public:
+            with pytest.raises(AttributeError, match="cannot be changed"):
+                setattr(module, name, None)
+            with pytest.raises(AttributeError):
+                delattr(module, name)
+        with pytest.raises(AttributeError):
+            module.__class__ = types.ModuleType
+    with pytest.raises(AttributeError):
+        ref.spies = types.ModuleType("fake")                  # the submodules themselves too
+    with pytest.raises(AttributeError):
+        helpers.reference = types.ModuleType("fake")
+
+
+def test_writing_past_a_submodules_seal_changes_neither_ref_nor_the_other_modules():
+    """Only vars() gets past a seal (the tampering finder reports it); what it writes into one
+    module is not what ``ref.X`` gives out, nor what the other modules imported."""
+    import helpers.reference.mistakes as mistakes_module
+    import helpers.reference.spies as spies_module
+
+    saved = {m: dict(vars(m)) for m in (spies_module, mistakes_module)}
+    stub = lambda *args, **kwargs: None  # noqa: E731
+    try:
+        vars(spies_module)["SGDSpy"] = stub
+        vars(mistakes_module)["diagnose"] = stub
+        assert ref.SGDSpy is not stub and spies_module.SGDSpy is ref.SGDSpy
+        assert ref.diagnose is not stub and mistakes_module.diagnose is ref.diagnose
+        batches, spy, w, b = linear_problem()
+        assert "3 times too small" in failure(loop, batches, spy, w, b, mean=True)
+        X, y = k_fold_problem()
+        right = ref.k_fold_loss(X, y, 3, ref.fit_least_squares)
+        assert "divide the sum" in failure(ref.check_k_fold_value, right * 3, X, y, 3, name="k_fold_loss")
+    finally:
+        for module, names in saved.items():
+            vars(module).clear()
+            vars(module).update(names)
+
+
+def test_ref_names_every_public_name_of_its_modules():
+    for name in REFERENCE_MODULES:
+        module = sys.modules[f"helpers.reference.{name}"]
+        own = [n for n, v in vars(module).items() if not n.startswith("_")
+               and getattr(v, "__module__", None) == module.__name__]
+        assert own and all(getattr(ref, n) is getattr(module, n) for n in own), name
+        assert set(own) <= set(ref.__all__), name
+    assert ref.LENET_SHAPES is sys.modules["helpers.reference.replays"].LENET_SHAPES
+
+
+# --- the known-mistakes core -----------------------------------------------------------------
+
+def close(a, b) -> bool:
+    return abs(a - b) < 1e-9
+
+
+def test_first_match_wins_in_order_and_none_never_matches():
+    mistakes = [Mistake(None, "cannot happen here", "-"), Mistake(2.0, "doubled", "halve it"),
+                Mistake(2.0, "also 2", "never reached"), Mistake(3.0, "tripled", "-")]
+    assert first_match(2.0, mistakes, close) is mistakes[1]
+    assert first_match(3.0, mistakes, close) is mistakes[3]
+    assert first_match(5.0, mistakes, close) is None
+    assert first_match(None, mistakes, lambda a, b: True) is mistakes[1]   # None is skipped
+    assert first_match(1.0, [], close) is None
+
+
+def test_lazy_products_are_computed_only_until_the_first_match():
+    computed = []
+
+    def produce(value):
+        def compute():
+            computed.append(value)
+            return value
+        return compute
+
+    mistakes = [Mistake(produce(1.0), "one", "-"), Mistake(produce(2.0), "two", "-"),
+                Mistake(produce(3.0), "three", "-")]
+    assert first_match(2.0, mistakes, close).problem == "two" and computed == [1.0, 2.0]
+    computed.clear()
+    assert first_match(9.0, mistakes, close) is None and computed == [1.0, 2.0, 3.0]
+    assert Mistake(lambda: None, "p", "h").product() is None
+    assert first_match(0.0, [Mistake(lambda: None, "p", "h")], lambda a, b: True) is None
+
+    def generated():                                      # a generator: built as they are tried
+        yield Mistake(1.0, "one", "-")
+        raise AssertionError("tried after a match")
+
+    assert first_match(1.0, generated(), close).problem == "one"
+
+
+def test_diagnose_names_the_match_or_fails_generically_or_returns():
+    mistakes = [Mistake(2.0, "doubled.", "halve it.", details=("(twice the right value)",)),
+                Mistake(3.0, "tripled.", "divide by 3.")]
+    details = ["expected: 1", "got:      2"]
+    assert failure(diagnose, "f(x)", 2.0, mistakes, close, details, otherwise=("wrong.", "look again.")) == (
+        "f(x): doubled.\n  expected: 1\n  got:      2\n  (twice the right value)\n  hint: halve it.")
+    assert failure(diagnose, "f(x)", 3.0, mistakes, close) == "f(x): tripled.\n  hint: divide by 3."
+    assert failure(diagnose, "f(x)", 7.0, mistakes, close, details, otherwise=("wrong.", "look again.")) == (
+        "f(x): wrong.\n  expected: 1\n  got:      2\n  hint: look again.")
+    assert diagnose("f(x)", 7.0, mistakes, close, details) is None      # no otherwise: the caller goes on
+    assert details == ["expected: 1", "got:      2"]                    # not changed
+
+
+def test_a_mistake_is_frozen():
+    mistake = Mistake(1.0, "p", "h")
+    with pytest.raises(AttributeError):
+        mistake.hint = "something else"
 
 
 # --- notebook 02: the model builder check and the SGD replay ---------------------------------
@@ -363,9 +480,9 @@ def test_every_mistake_is_named_by_its_own_message(kind):
     params0, grads, lrs = problem()
     replay = (ref.OptimizerReplay.momentum(params0, grads, lrs, 0.9) if kind == "momentum"
               else ref.OptimizerReplay.adam(params0, grads, lrs, (0.8, 0.99), 1e-3))
-    for trajectory, problem_text, hint in replay.variants:
-        message = failure(replay.check_all, trajectory)
-        assert problem_text in message and hint in message, message
+    for mistake in replay.variants:
+        message = failure(replay.check_all, mistake.produces)
+        assert mistake.problem in message and mistake.hint in message, message
 
 
 def test_parameters_that_never_move_and_unknown_mistakes():
@@ -458,9 +575,13 @@ def test_fit_spy_names_the_usual_fold_mistakes():
     assert "slice bounds" in failure(run([list(range(4, 10))] + right[1:]).check_folds, 10, 3)
 
 
-def test_check_k_fold_value_recognises_sums_and_training_losses():
+def k_fold_problem():
     X = torch.stack([torch.arange(10.0), torch.randn(10, generator=torch.Generator().manual_seed(2))], dim=1)
-    y = (X[:, 1] ** 2).reshape(-1, 1)
+    return X, (X[:, 1] ** 2).reshape(-1, 1)
+
+
+def test_check_k_fold_value_recognises_sums_and_training_losses():
+    X, y = k_fold_problem()
     right = ref.k_fold_loss(X, y, 3, ref.fit_least_squares)
     ref.check_k_fold_value(right, X, y, 3, name="k_fold_loss")
     assert "divide the sum" in failure(ref.check_k_fold_value, right * 3, X, y, 3, name="k_fold_loss")

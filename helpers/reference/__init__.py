@@ -14,14 +14,16 @@ as ``from helpers import reference as ref`` and use ``ref.X`` for every name bel
   :class:`SaveSpy`, :class:`SimulatedGPU`, ...);
 - :mod:`~helpers.reference.replays`: the right computation and the usual wrong ones redone,
   to name the mistake a result matches (:class:`SGDReplay`, :class:`OptimizerReplay`,
-  :func:`check_k_fold_value`, :func:`check_lenet`).
+  :func:`check_k_fold_value`, :func:`check_lenet`);
+- :mod:`~helpers.reference.mistakes`: how all of them name a mistake (:class:`Mistake`,
+  :func:`first_match`, :func:`diagnose`).
 
 The package and each of its modules are read-only in notebooks (:mod:`helpers._readonly`).
 """
 from __future__ import annotations
 
 from .._readonly import seal
-from . import answers, isolation, replays, spies
+from . import answers, isolation, mistakes, replays, spies
 from .answers import (
     accuracy,
     atomic_save,
@@ -63,6 +65,7 @@ from .answers import (
     train_val_split,
 )
 from .isolation import build_model, isolate, quiet_helpers
+from .mistakes import Mistake, diagnose, first_match
 from .replays import LENET_SHAPES, OptimizerReplay, SGDReplay, check_k_fold_value, check_lenet
 from .spies import FitSpy, PenaltySGDSpy, RecordedMinibatches, SaveSpy, ScriptedRun, SGDSpy, SimulatedGPU
 
@@ -82,8 +85,10 @@ __all__ = [
     "SimulatedGPU",
     # replays
     "LENET_SHAPES", "OptimizerReplay", "SGDReplay", "check_k_fold_value", "check_lenet",
+    # mistakes
+    "Mistake", "diagnose", "first_match",
     # the modules
-    "answers", "isolation", "replays", "spies",
+    "answers", "isolation", "mistakes", "replays", "spies",
 ]
 
 # What test cells use cannot be swapped from a notebook (see helpers/_readonly.py).

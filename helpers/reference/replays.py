@@ -5,8 +5,8 @@ check can name the mistake a learner's result matches.
 wrong loops would; :class:`OptimizerReplay` steps hand-written momentum and Adam the right
 way (``torch.optim`` itself) and the usual wrong ways; :func:`check_k_fold_value` recomputes
 k-fold cross-validation and its usual slips; :func:`check_lenet` runs LeNet and its usual
-misassemblies as functions with the learner's own parameters. The wrong ways are tried in
-order: the first one a result matches names the mistake.
+misassemblies as functions with the learner's own parameters. Each wrong way is a
+:class:`~helpers.reference.mistakes.Mistake`, tried in order (first match wins).
 
 Solve the exercises before reading: the replays compute the answers to check them.
 This module is read-only in notebooks (:mod:`helpers._readonly`).
@@ -22,6 +22,7 @@ from torch import nn
 from .._readonly import seal
 from ..checks import _fail, _type_name, assert_close, assert_float, preview
 from .answers import _fold_losses, fit_least_squares, fold_bounds
+from .mistakes import Mistake, diagnose
 
 
 def _snapshot(net) -> list[torch.Tensor]:
@@ -64,39 +65,40 @@ class SGDReplay:
         n = "len(y)"
         spelled = (f"nn.{type(self.loss).__name__}()" if isinstance(self.loss, nn.Module)
                    else "the loss")
-        self.variants = [
-            (self.initial, "the parameters did not change.",
-             f"train the model you were given: for each minibatch, {zero}, then backward() on "
-             f"its loss, then {step}. Zeroing between backward() and the step, or stepping "
-             "before any backward(), leaves the step no gradient."
-             + ("" if step == "optimizer.step()" else " And update each parameter in place "
-                "(p -= ...): p = p - ... makes a new tensor and leaves the model as it was.")),
-            (self._run(order="bs")[0], "the gradients piled up: the result is that of a loop "
-             "that never zeroes them.",
-             f"call {zero} for every minibatch, before backward(): backward() adds to .grad."),
-            (self._run(order="szb")[0], "each step used the previous minibatch's gradient: the "
-             "result is that of a step before backward().",
-             f"keep the order {zero}, loss.backward(), {step}."),
-            (self._run(scale="divide")[0], f"the steps were {n} times too small: the mean loss "
-             "was divided by the batch size again (the notes' double scaling).",
-             f"{spelled} already averages over the minibatch: call backward() on it as it "
-             "is, without / len(y) or / batch_size."),
-            (self._run(scale="multiply")[0], f"the steps were {n} times too large: the loss "
-             "was summed over the minibatch, not averaged.",
-             f"use the mean loss, {spelled} with its default reduction='mean', not a sum."),
-            (self._run(maximize=True)[0], "the parameters moved up the gradient: the loss "
-             "was made larger, not smaller.",
-             "subtract the gradient, p -= lr * p.grad (gradient *descent*)."),
+        self.variants = [   # the usual mistakes, in the order they are tried
+            Mistake(self.initial, "the parameters did not change.",
+                    f"train the model you were given: for each minibatch, {zero}, then backward() "
+                    f"on its loss, then {step}. Zeroing between backward() and the step, or "
+                    "stepping before any backward(), leaves the step no gradient."
+                    + ("" if step == "optimizer.step()" else " And update each parameter in "
+                       "place (p -= ...): p = p - ... makes a new tensor and leaves the model as "
+                       "it was.")),
+            Mistake(self._run(order="bs")[0], "the gradients piled up: the result is that of a "
+                    "loop that never zeroes them.",
+                    f"call {zero} for every minibatch, before backward(): backward() adds to .grad."),
+            Mistake(self._run(order="szb")[0], "each step used the previous minibatch's gradient: "
+                    "the result is that of a step before backward().",
+                    f"keep the order {zero}, loss.backward(), {step}."),
+            Mistake(self._run(scale="divide")[0], f"the steps were {n} times too small: the mean "
+                    "loss was divided by the batch size again (the notes' double scaling).",
+                    f"{spelled} already averages over the minibatch: call backward() on it as it "
+                    "is, without / len(y) or / batch_size."),
+            Mistake(self._run(scale="multiply")[0], f"the steps were {n} times too large: the "
+                    "loss was summed over the minibatch, not averaged.",
+                    f"use the mean loss, {spelled} with its default reduction='mean', not a sum."),
+            Mistake(self._run(maximize=True)[0], "the parameters moved up the gradient: the loss "
+                    "was made larger, not smaller.",
+                    "subtract the gradient, p -= lr * p.grad (gradient *descent*)."),
         ]
         if isinstance(self.loss, nn.MSELoss):
-            self.variants.append((
+            self.variants.append(Mistake(
                 self._run(scale=0.5)[0], "the steps were half as large: the loss had notebook "
                 "01's factor 1/2.",
                 "nn.MSELoss() is the mean of (y_hat - y)**2, without the 1/2 of notebook 01's "
                 "squared_loss."))
         for other in (1e-3, 0.03):
             if other != lr:
-                self.variants.append((
+                self.variants.append(Mistake(
                     self._run(lr=other)[0], f"the result is that of the learning rate {other:g}, "
                     f"not lr={lr:g}.",
                     f"use the function's own `lr`: {lr_call}."))
@@ -140,12 +142,12 @@ class SGDReplay:
                   "train the model you were given: do not build a new one or replace its layers.")
         got_flat = _flat(got)
 
-        def same(params) -> bool:
+        def same(got_flat, params) -> bool:
             ref_flat = _flat(params)
             return bool(torch.allclose(got_flat, ref_flat, rtol=1e-4,
                                        atol=1e-6 * (1 + float(ref_flat.abs().max()))))
 
-        if same(self.right):
+        if same(got_flat, self.right):
             return
         details = [f"expected: {preview(_flat(self.right).float())}",
                    f"got:      {preview(got_flat.float())}",
@@ -153,12 +155,10 @@ class SGDReplay:
                    f"{preview(_flat(self.initial).float())})"]
         if not bool(torch.isfinite(got_flat).all()):
             details.append("your parameters contain nan or inf: the steps diverged.")
-        for params, problem, hint in self.variants:
-            if params is not None and same(params):
-                _fail(self.name, problem, details, hint)
-        _fail(self.name, "the parameters after training differ from those of the right loop.",
-              details, "for each minibatch: compute the loss of net(X) against y, zero the "
-              "gradients, backward(), step, with the learning rate you were given.")
+        diagnose(self.name, got_flat, self.variants, same, details, otherwise=(
+            "the parameters after training differ from those of the right loop.",
+            "for each minibatch: compute the loss of net(X) against y, zero the gradients, "
+            "backward(), step, with the learning rate you were given."))
 
     def check_losses(self, losses) -> None:
         """``losses`` holds the loss of every minibatch, as floats, in order."""
@@ -290,28 +290,28 @@ class OptimizerReplay:
         right = _torch_trajectory(lambda ps: torch.optim.SGD(ps, lr=lrs[0], momentum=momentum),
                                   params0, grads, lrs)
         variants = [
-            (traj("sgd"), "the result is that of plain SGD: no momentum carried over from the "
-             "earlier steps.",
-             "keep the buffer between calls in bufs[i] (store it back: bufs[i] = ...), and step "
-             "with it: buf = momentum * buf + grad, then p -= lr * buf."),
-            (traj("param_first"), "the parameters moved with the buffer of the *previous* "
-             "step: they were updated before the buffer.",
-             "first update the buffer with this step's gradient, then p -= lr * buf."),
-            (traj("ema_zero"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
-             "(dampening): PyTorch adds the gradient itself.",
-             "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
-             "dampening is 0 by default)."),
-            (traj("ema"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
-             "(dampening): PyTorch adds the gradient itself.",
-             "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
-             "dampening is 0 by default)."),
-            (traj("lr_inside"), "the learning rate went into the buffer (v = momentum * v + "
-             "lr * grad; p -= v): equal to PyTorch's rule only while lr stays the same, and "
-             "here it changed between steps.",
-             "PyTorch's convention keeps lr out of the buffer: buf = momentum * buf + grad, "
-             "then p -= lr * buf, with this step's lr."),
-            (traj("nesterov"), "that is Nesterov momentum (p -= lr * (grad + momentum * buf)).",
-             "plain momentum steps with the buffer itself: p -= lr * buf."),
+            Mistake(traj("sgd"), "the result is that of plain SGD: no momentum carried over from the "
+                    "earlier steps.",
+                    "keep the buffer between calls in bufs[i] (store it back: bufs[i] = ...), and step "
+                    "with it: buf = momentum * buf + grad, then p -= lr * buf."),
+            Mistake(traj("param_first"), "the parameters moved with the buffer of the *previous* "
+                    "step: they were updated before the buffer.",
+                    "first update the buffer with this step's gradient, then p -= lr * buf."),
+            Mistake(traj("ema_zero"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
+                    "(dampening): PyTorch adds the gradient itself.",
+                    "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
+                    "dampening is 0 by default)."),
+            Mistake(traj("ema"), "the buffer is an average, momentum * buf + (1 - momentum) * grad "
+                    "(dampening): PyTorch adds the gradient itself.",
+                    "buf = momentum * buf + grad, without the factor (1 - momentum) (optim.SGD's "
+                    "dampening is 0 by default)."),
+            Mistake(traj("lr_inside"), "the learning rate went into the buffer (v = momentum * v + "
+                    "lr * grad; p -= v): equal to PyTorch's rule only while lr stays the same, and "
+                    "here it changed between steps.",
+                    "PyTorch's convention keeps lr out of the buffer: buf = momentum * buf + grad, "
+                    "then p -= lr * buf, with this step's lr."),
+            Mistake(traj("nesterov"), "that is Nesterov momentum (p -= lr * (grad + momentum * buf)).",
+                    "plain momentum steps with the buffer itself: p -= lr * buf."),
         ]
         return cls(right, variants, [p.detach().clone().double() for p in params0], name=name,
                    hint="on the first step buf = grad (a copy); later buf = momentum * buf + grad; "
@@ -324,34 +324,34 @@ class OptimizerReplay:
         right = _torch_trajectory(lambda ps: torch.optim.Adam(ps, lr=lrs[0], betas=betas, eps=eps),
                                   params0, grads, lrs)
         variants = [
-            (traj("no_bias_correction"), "no bias correction: m and v were used as they are.",
-             "divide by 1 - beta**t: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
-             "with t the step number (1 on the first step)."),
-            (traj("eps_inside"), "eps was added inside the square root, sqrt(v_hat + eps).",
-             "add eps after the root: p -= lr * m_hat / (v_hat.sqrt() + eps)."),
-            (traj("square_m"), "v averaged the square of m, not of the gradient.",
-             "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
-            (traj("abs"), "v averaged |grad|, not grad**2.",
-             "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
-            (traj("swapped"), "beta1 and beta2 were swapped.",
-             "m uses beta1, the first of betas (0.9 by default), v uses beta2 (0.999): "
-             "beta1, beta2 = betas."),
-            (traj("no_1_minus"), "m added the whole gradient: m = beta1 * m + grad.",
-             "both averages weigh the new value by (1 - beta): m = beta1 * m + (1 - beta1) * grad."),
-            (traj("t_plus_1"), "the bias correction used t + 1: t already counts from 1.",
-             "use 1 - beta1**t and 1 - beta2**t with the t you were given."),
-            (traj("stored_hat"), "the bias-corrected m_hat and v_hat were stored back into m "
-             "and v, so the next step corrects them again.",
-             "keep m and v as the plain moving averages; compute m_hat and v_hat as new "
-             "tensors for the update only."),
-            (traj("no_state"), "m and v started from zero again at every step: the new "
-             "averages were not kept for the next step.",
-             "keep m and v for the next step: update ms[i] and vs[i] in place "
-             "(m.mul_(beta1).add_(...)), or store the new tensors back, ms[i] = ...; a plain "
-             "m = ... only renames a local variable."),
-            (traj("param_first"), "the parameters moved with the m and v of the *previous* "
-             "step: they were updated before the moments.",
-             "first update m and v with this step's gradient, then the parameters."),
+            Mistake(traj("no_bias_correction"), "no bias correction: m and v were used as they are.",
+                    "divide by 1 - beta**t: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
+                    "with t the step number (1 on the first step)."),
+            Mistake(traj("eps_inside"), "eps was added inside the square root, sqrt(v_hat + eps).",
+                    "add eps after the root: p -= lr * m_hat / (v_hat.sqrt() + eps)."),
+            Mistake(traj("square_m"), "v averaged the square of m, not of the gradient.",
+                    "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
+            Mistake(traj("abs"), "v averaged |grad|, not grad**2.",
+                    "v = beta2 * v + (1 - beta2) * grad**2: the square of this step's gradient."),
+            Mistake(traj("swapped"), "beta1 and beta2 were swapped.",
+                    "m uses beta1, the first of betas (0.9 by default), v uses beta2 (0.999): "
+                    "beta1, beta2 = betas."),
+            Mistake(traj("no_1_minus"), "m added the whole gradient: m = beta1 * m + grad.",
+                    "both averages weigh the new value by (1 - beta): m = beta1 * m + (1 - beta1) * grad."),
+            Mistake(traj("t_plus_1"), "the bias correction used t + 1: t already counts from 1.",
+                    "use 1 - beta1**t and 1 - beta2**t with the t you were given."),
+            Mistake(traj("stored_hat"), "the bias-corrected m_hat and v_hat were stored back into m "
+                    "and v, so the next step corrects them again.",
+                    "keep m and v as the plain moving averages; compute m_hat and v_hat as new "
+                    "tensors for the update only."),
+            Mistake(traj("no_state"), "m and v started from zero again at every step: the new "
+                    "averages were not kept for the next step.",
+                    "keep m and v for the next step: update ms[i] and vs[i] in place "
+                    "(m.mul_(beta1).add_(...)), or store the new tensors back, ms[i] = ...; a plain "
+                    "m = ... only renames a local variable."),
+            Mistake(traj("param_first"), "the parameters moved with the m and v of the *previous* "
+                    "step: they were updated before the moments.",
+                    "first update m and v with this step's gradient, then the parameters."),
         ]
         return cls(right, variants, [p.detach().clone().double() for p in params0], name=name,
                    hint="m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g**2; m_hat = m/(1-b1**t); "
@@ -370,14 +370,15 @@ class OptimizerReplay:
             return got[k].shape == ref_flat.shape and bool(
                 torch.allclose(got[k], ref_flat, rtol=1e-4, atol=1e-7))
 
+        def same_trajectory(got, trajectory) -> bool:
+            return all(same(k, trajectory[k]) for k in range(len(got)))
+
         first = next((k for k in range(len(got)) if not same(k, self.right[k])), None)
         if first is None:
             return
-        for trajectory, problem, hint in self.variants:
-            if all(same(k, trajectory[k]) for k in range(len(got))):
-                details = [f"expected: {preview(_flat(self.right[first]).float())}",
-                           f"got:      {preview(got[first].float())}"]
-                _fail(f"{self.name}, after step {first + 1}", problem, details, hint)
+        diagnose(f"{self.name}, after step {first + 1}", got, self.variants, same_trajectory,
+                 [f"expected: {preview(_flat(self.right[first]).float())}",
+                  f"got:      {preview(got[first].float())}"])
         self.check(first, snapshots[first])
 
     def check(self, k: int, params) -> None:
@@ -393,28 +394,26 @@ class OptimizerReplay:
         if got_flat.shape != _flat(want).shape:
             _fail(where, "the parameters changed their number or shapes.", [], self.hint)
 
-        def same(ref_params) -> bool:
+        def same(got_flat, ref_params) -> bool:
             ref_flat = _flat(ref_params)
             return bool(torch.allclose(got_flat, ref_flat, rtol=1e-4, atol=1e-7))
 
-        if same(want):
+        if same(got_flat, want):
             return
         details = [f"expected: {preview(_flat(want).float())}",
                    f"got:      {preview(got_flat.float())}",
                    f"(all parameters, flattened; before step 1: {preview(_flat(self.initial).float())})"]
         if not bool(torch.isfinite(got_flat).all()):
             details.append("your parameters contain nan or inf.")
-        before = self.initial if k == 0 else self.right[k - 1]
-        if same(before):
-            _fail(where, "the parameters did not change.", details,
-                  "update each parameter in place under torch.no_grad(), p -= lr * ... "
-                  "(p = p - ... makes a new tensor and leaves the parameter as it was). And "
-                  "first update the buffers with this step's gradient, then the parameter: a buffer "
-                  "that starts at zero and is used before its update moves nothing.")
-        for trajectory, problem, hint in self.variants:
-            if same(trajectory[k]):
-                _fail(where, problem, details, hint)
-        _fail(where, "the parameters differ from those of torch.optim.", details, self.hint)
+        unchanged = Mistake(
+            self.initial if k == 0 else self.right[k - 1], "the parameters did not change.",
+            "update each parameter in place under torch.no_grad(), p -= lr * ... (p = p - ... "
+            "makes a new tensor and leaves the parameter as it was). And first update the buffers "
+            "with this step's gradient, then the parameter: a buffer that starts at zero and is "
+            "used before its update moves nothing.")
+        at_step_k = [Mistake(m.product()[k], m.problem, m.hint) for m in self.variants]
+        diagnose(where, got_flat, [unchanged, *at_step_k], same, details,
+                 otherwise=("the parameters differ from those of torch.optim.", self.hint))
 
 
 def check_k_fold_value(got, X, y, k, *, name: str) -> None:
@@ -431,28 +430,26 @@ def check_k_fold_value(got, X, y, k, *, name: str) -> None:
     if abs(got - right) <= 1e-4 * abs(right) + 1e-7:
         return
     sizes = [stop - start for start, stop in fold_bounds(len(X), k)]
-    variants = {
-        "sum(losses)": sum(val),
-        "pooled": sum(v * s for v, s in zip(val, sizes)) / len(X),
-        "train": sum(_fold_losses(X, y, k, fit_least_squares, on_train=True)) / k,
-        "last": val[-1],
-    }
-    hints = {
-        "sum(losses)": "divide the sum of the k fold losses by k: the result is their mean, not their sum.",
-        "pooled": ("average the k fold losses, each the mean over its own fold: sum(losses) / k, not the "
-                   "squared errors of all folds pooled (the last fold is larger)."),
-        "train": ("evaluate each fold's model on the held-out fold (X[start:stop]), not on the data it was "
-                  "trained on: the training loss says nothing about new data."),
-        "last": "collect one loss per fold in a list and average them all; only the last fold's loss came back.",
-    }
-    hint = ("for each fold: model = fit(X_train, y_train), then the mean of (model(X_val) - y_val) ** 2 on "
-            "the held-out fold; return the mean of the k losses. Check that y_val has the same shape as "
-            "the predictions (a column): broadcasting (n, 1) against (n,) gives (n, n).")
-    for key, value in variants.items():
-        if abs(got - value) <= 1e-4 * abs(value) + 1e-7:
-            hint = hints[key]
-            break
-    _fail(name, "wrong mean validation loss.", [f"expected: {right:.6g}", f"got:      {got:.6g}"], hint)
+    wrong = "wrong mean validation loss."
+    mistakes = [
+        Mistake(sum(val), wrong,
+                "divide the sum of the k fold losses by k: the result is their mean, not their sum."),
+        Mistake(sum(v * s for v, s in zip(val, sizes)) / len(X), wrong,
+                "average the k fold losses, each the mean over its own fold: sum(losses) / k, not the "
+                "squared errors of all folds pooled (the last fold is larger)."),
+        Mistake(lambda: sum(_fold_losses(X, y, k, fit_least_squares, on_train=True)) / k, wrong,
+                "evaluate each fold's model on the held-out fold (X[start:stop]), not on the data it was "
+                "trained on: the training loss says nothing about new data."),
+        Mistake(val[-1], wrong,
+                "collect one loss per fold in a list and average them all; only the last fold's loss came "
+                "back."),
+    ]
+    diagnose(name, got, mistakes, lambda got, value: abs(got - value) <= 1e-4 * abs(value) + 1e-7,
+             [f"expected: {right:.6g}", f"got:      {got:.6g}"], otherwise=(
+                 wrong, "for each fold: model = fit(X_train, y_train), then the mean of (model(X_val) - "
+                 "y_val) ** 2 on the held-out fold; return the mean of the k losses. Check that y_val has "
+                 "the same shape as the predictions (a column): broadcasting (n, 1) against (n,) gives "
+                 "(n, n)."))
 
 
 LENET_SHAPES = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
@@ -556,34 +553,37 @@ def check_lenet(net, activation, pooling, name: str) -> None:
         plist = [p.detach().double() for p in probe.parameters()]
         if torch.allclose(got, _lenet_function(plist, Xd, act, pool), atol=1e-4, rtol=1e-4):
             return
-        other_act = [a for a in _ACTIVATIONS.values() if a is not act]
-        other_pool = [q for q in _POOLS.values() if q is not pool]
-        variants = [
-            (dict(fc_act=False), "put an activation after the first two fully connected layers too: "
-                                 "Linear(400, 120), activation, Linear(120, 84), activation, Linear(84, 10)."),
-            (dict(out_act=True), "no activation after the last layer: the network returns logits, and "
-                                 "nn.CrossEntropyLoss applies softmax itself."),
-            (dict(conv_act=False), "put an activation after each convolution: convolution, activation, pooling."),
-            (dict(pool_first=True), "the order in each block is convolution, activation, then pooling."),
-            (dict(fc_act=False, out_act=True), "activations go between the fully connected layers, not after the "
-                                                "last one."),
-        ]
-        for kwargs, hint in variants:
-            if torch.allclose(got, _lenet_function(plist, Xd, act, pool, **kwargs), atol=1e-4, rtol=1e-4):
-                _fail(name, "computes something other than LeNet.", [], hint)
-        for a in other_act:
-            if torch.allclose(got, _lenet_function(plist, Xd, a, pool), atol=1e-4, rtol=1e-4):
-                _fail(name, "uses the wrong activation.", [f"expected: {activation.__name__} after each layer"],
+
+        def lenet_as(a=act, q=pool, **variant):   # the output, computed when it is tried
+            return lambda: _lenet_function(plist, Xd, a, q, **variant)
+
+        other = "computes something other than LeNet."
+        mistakes = [
+            Mistake(lenet_as(fc_act=False), other, "put an activation after the first two fully connected "
+                    "layers too: Linear(400, 120), activation, Linear(120, 84), activation, Linear(84, 10)."),
+            Mistake(lenet_as(out_act=True), other, "no activation after the last layer: the network returns "
+                    "logits, and nn.CrossEntropyLoss applies softmax itself."),
+            Mistake(lenet_as(conv_act=False), other, "put an activation after each convolution: convolution, "
+                    "activation, pooling."),
+            Mistake(lenet_as(pool_first=True), other, "the order in each block is convolution, activation, "
+                    "then pooling."),
+            Mistake(lenet_as(fc_act=False, out_act=True), other, "activations go between the fully connected "
+                    "layers, not after the last one."),
+            *(Mistake(lenet_as(a=a), "uses the wrong activation.",
                       "create each activation with the argument, `activation()`, not a fixed nn.ReLU() or "
-                      "nn.Sigmoid().")
-        for q in other_pool:
-            if torch.allclose(got, _lenet_function(plist, Xd, act, q), atol=1e-4, rtol=1e-4):
-                _fail(name, "uses the wrong pooling.", [f"expected: {pooling.__name__}(kernel_size=2, stride=2)"],
-                      "create each pooling layer with the argument, `pooling(kernel_size=2, stride=2)`, not a fixed "
-                      "nn.MaxPool2d or nn.AvgPool2d.")
-    _fail(name, "computes something other than LeNet with its parameters.", [],
-          "conv(1 -> 6, 5×5, padding 2), activation, pooling 2×2; conv(6 -> 16, 5×5), activation, pooling 2×2; "
-          "flatten; linear 400 -> 120, activation; linear 120 -> 84, activation; linear 84 -> 10.")
+                      "nn.Sigmoid().", details=(f"expected: {activation.__name__} after each layer",))
+              for a in _ACTIVATIONS.values() if a is not act),
+            *(Mistake(lenet_as(q=q), "uses the wrong pooling.",
+                      "create each pooling layer with the argument, `pooling(kernel_size=2, stride=2)`, "
+                      "not a fixed nn.MaxPool2d or nn.AvgPool2d.",
+                      details=(f"expected: {pooling.__name__}(kernel_size=2, stride=2)",))
+              for q in _POOLS.values() if q is not pool),
+        ]
+        diagnose(name, got, mistakes, lambda got, out: torch.allclose(got, out, atol=1e-4, rtol=1e-4),
+                 otherwise=("computes something other than LeNet with its parameters.",
+                            "conv(1 -> 6, 5×5, padding 2), activation, pooling 2×2; conv(6 -> 16, "
+                            "5×5), activation, pooling 2×2; flatten; linear 400 -> 120, activation; "
+                            "linear 120 -> 84, activation; linear 84 -> 10."))
 
 
 seal(__name__)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import torch
@@ -24,6 +25,7 @@ import torch
 from .._readonly import seal
 from ..checks import _fail, assert_close, assert_float, preview
 from .answers import data_iter, fit_least_squares, fold_bounds, linreg, sgd, squared_loss
+from .mistakes import Mistake, diagnose
 
 
 class RecordedMinibatches:
@@ -53,6 +55,17 @@ class RecordedMinibatches:
             yield X, y
 
 
+def _gradient(loss: Callable, params, X, y) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(total, gradient)``: ``total = loss(copies, X, y)`` at detached copies of ``params``,
+    and its gradient with respect to them, flattened, float64 (zeros where a copy is unused)."""
+    with torch.enable_grad():
+        copies = [p.detach().clone().requires_grad_(True) for p in params]
+        total = loss(copies, X, y)
+        grads = torch.autograd.grad(total, copies, allow_unused=True)
+    return total, torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if g is None
+                             else g.reshape(-1).double() for p, g in zip(params, grads)])
+
+
 @dataclass
 class SGDSpy:
     """Stands in for ``sgd(params, lr, batch_size)``: checks each call, then takes the step.
@@ -77,6 +90,23 @@ class SGDSpy:
     batch_sums: list[float] = field(default_factory=list, init=False)   # summed loss per step
     batch_sizes: list[int] = field(default_factory=list, init=False)
 
+    # The words of the messages that depend on what is trained (PenaltySGDSpy has its own);
+    # "{call}" stands for self.call.
+    OTHER_TENSORS = "sgd got other tensors than the parameters it was given to train."
+    OTHER_TENSORS_HINT = ("pass the function's own `params` argument on, {call}, not tensors "
+                          "from elsewhere in the notebook.")
+    SIZE_HINT = ("pass the size of this minibatch, len(y): the last minibatch of an epoch "
+                 "can be smaller than batch_size ({call}).")
+    NO_GRADIENT_HINT = ("create the parameters with requires_grad=True and call backward() on "
+                        "this minibatch's summed loss before sgd.")
+    OBJECTIVE = "loss"   # the gradient of the *mean* loss
+    MEAN_HINT = ("call backward() on the sum of the per-example losses, l.sum().backward(); "
+                 "sgd already divides by the batch size.")
+    WRONG_GRADIENT = "param.grad is not the gradient of this minibatch's summed loss."
+    WRONG_GRADIENT_HINT = ("compute the loss of the current minibatch with the current "
+                           "parameters, then l.sum().backward(), then {call}.")
+    ATOL = 1e-6   # gradients agree within rtol=1e-3 and ATOL * (1 + the largest right entry)
+
     def __call__(self, params, lr, batch_size):
         __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         params = list(params)
@@ -93,34 +123,36 @@ class SGDSpy:
                   "pass the function's own `lr` argument on to sgd.")
         if self.params is not None and (len(params) != len(self.params) or any(
                 p is not q for p, q in zip(params, self.params))):
-            _fail(where, "sgd got other tensors than the parameters it was given to train.",
+            _fail(where, self.OTHER_TENSORS,
                   [f"expected: {len(self.params)} tensors of shapes "
                    f"{[tuple(q.shape) for q in self.params]}",
                    f"got:      {len(params)} tensors of shapes {[tuple(p.shape) for p in params]}"],
-                  f"pass the function's own `params` argument on, {self.call}, not tensors "
-                  "from elsewhere in the notebook.")
+                  self.OTHER_TENSORS_HINT.format(call=self.call))
         if batch_size != n:
             _fail(where, "sgd was told the wrong number of examples.",
                   [f"expected: batch_size={n} (this minibatch has {n} examples)",
                    f"got:      batch_size={batch_size!r}"],
-                  f"pass the size of this minibatch, len(y): the last minibatch of an epoch "
-                  f"can be smaller than batch_size ({self.call}).")
+                  self.SIZE_HINT.format(call=self.call))
         for i, p in enumerate(params):
             if p.grad is None:
-                _fail(where, f"parameter {i} (shape {tuple(p.shape)}) has no gradient: "
-                      ".grad is None.", [],
-                      "create the parameters with requires_grad=True and call backward() on "
-                      "this minibatch's summed loss before sgd.")
+                _fail(where, f"{self._param_name(i, p)} has no gradient: .grad is None.", [],
+                      self.NO_GRADIENT_HINT)
         self._check_gradient(where, params, X, y)
         sgd(params, lr, batch_size)
+
+    def _param_name(self, i: int, p: torch.Tensor) -> str:
+        """How messages name parameter ``i``."""
+        return f"parameter {i} (shape {tuple(p.shape)})"
+
+    def _known_mistakes(self, params, X, y) -> list[Mistake]:
+        """Mistakes tried before the mean loss and the piled-up gradients (none here); each
+        produces a flat float64 gradient, as :func:`_gradient` does."""
+        return []
 
     def _check_gradient(self, where, params, X, y) -> None:
         __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
         try:
-            with torch.enable_grad():
-                copies = [p.detach().clone().requires_grad_(True) for p in params]
-                total = self.batch_loss(copies, X, y)
-                expected = torch.autograd.grad(total, copies, allow_unused=True)
+            total, want = _gradient(self.batch_loss, params, X, y)
         except Exception as err:
             _fail(where, "the loss of this minibatch cannot be computed from the parameters "
                   f"given to sgd ({type(err).__name__}: {err}).", [],
@@ -128,29 +160,30 @@ class SGDSpy:
         self.batch_sums.append(float(total.detach()))
         self.batch_sizes.append(len(y))
         got = torch.cat([p.grad.detach().reshape(-1).double() for p in params])
-        want = torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if e is None
-                          else e.reshape(-1).double() for p, e in zip(params, expected)])
         n = len(y)
 
         def close(a, b):
-            return bool(torch.allclose(a, b, rtol=1e-3, atol=1e-6 * (1 + float(b.abs().max()))))
+            return bool(torch.allclose(a, b, rtol=1e-3, atol=self.ATOL * (1 + float(b.abs().max()))))
 
         if close(got, want):
             return
-        details = [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"]
-        if n > 1 and close(got, want / n):
-            _fail(where, f"the gradient is {n} times too small: it is the gradient of the "
-                  "*mean* loss, and sgd divides by the batch size again.", details,
-                  "call backward() on the sum of the per-example losses, l.sum().backward(); "
-                  "sgd already divides by the batch size.")
-        scale = float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0
-        if round(scale) >= 2 and close(got, round(scale) * want):
-            _fail(where, f"the gradient is {round(scale)} times too large: gradients of "
-                  "several backward() calls piled up.", details,
-                  "call backward() once per minibatch; sgd zeroes the gradients after the step.")
-        _fail(where, "param.grad is not the gradient of this minibatch's summed loss.", details,
-              "compute the loss of the current minibatch with the current parameters, then "
-              f"l.sum().backward(), then {self.call}.")
+
+        def mistakes():   # a generator: each one is built only when the ones before it failed
+            yield from self._known_mistakes(params, X, y)
+            if n > 1:
+                yield Mistake(want / n, f"the gradient is {n} times too small: it is the gradient "
+                              f"of the *mean* {self.OBJECTIVE}, and sgd divides by the batch size "
+                              "again.", self.MEAN_HINT)
+            scale = round(float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0)
+            if scale >= 2:
+                yield Mistake(scale * want, f"the gradient is {scale} times too large: gradients "
+                              "of several backward() calls piled up.",
+                              "call backward() once per minibatch; sgd zeroes the gradients after "
+                              "the step.")
+
+        diagnose(where, got, mistakes(), close,
+                 [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"],
+                 otherwise=(self.WRONG_GRADIENT, self.WRONG_GRADIENT_HINT.format(call=self.call)))
 
     def check_steps(self) -> None:
         """After the loop: ``sgd`` ran exactly once per minibatch."""
@@ -176,12 +209,15 @@ class SGDSpy:
         means = [s / n for s, n in zip(self.batch_sums, self.batch_sizes)]
         mean_of_means = sum(means) / len(means)
         sizes = ", ".join(map(str, self.batch_sizes))
-        if abs(exact - mean_of_means) > 1e-4 * abs(exact) and abs(got - mean_of_means) <= 1e-5 * abs(mean_of_means):
-            _fail(self.name, f"returned the mean of the minibatch means (minibatches of {sizes}), "
-                  "which over-weights a smaller last minibatch.",
-                  [f"expected: {exact:.6g} (mean over all examples)", f"got:      {got:.6g}"],
-                  "add up l.sum().item() and len(y) over the epoch, then divide once by the "
-                  "number of examples.")
+        mean_of_minibatch_means = Mistake(
+            # recognisable only where it differs from the right mean
+            mean_of_means if abs(exact - mean_of_means) > 1e-4 * abs(exact) else None,
+            f"returned the mean of the minibatch means (minibatches of {sizes}), which "
+            "over-weights a smaller last minibatch.",
+            "add up l.sum().item() and len(y) over the epoch, then divide once by the number of "
+            "examples.")
+        diagnose(self.name, got, [mean_of_minibatch_means], lambda a, b: abs(a - b) <= 1e-5 * abs(b),
+                 [f"expected: {exact:.6g} (mean over all examples)", f"got:      {got:.6g}"])
         assert_close(got, exact, rtol=1e-4, name=f"{self.name}: the mean loss per example",
                      hint="add up l.sum().item() and len(y) over the epoch, then divide once by "
                           "the number of examples.")
@@ -244,7 +280,11 @@ class FitSpy:
             _fail(call, f"fold {i}: fit trained on the wrong rows.", details, hint)
 
 
-class PenaltySGDSpy:
+# What a penalised training loop calls backward() on, as the penalty spy's hints spell it.
+_PENALISED = "(squared_loss(linreg(X, w, b), y) + lambd * penalty(w)).sum()"
+
+
+class PenaltySGDSpy(SGDSpy):
     """Stands in for notebook 01's ``sgd(params, lr, batch_size)`` in a training loop with a
     penalty: checks each call, then takes the step.
 
@@ -255,16 +295,27 @@ class PenaltySGDSpy:
     summed loss (the decay then shrinks with the batch size), no penalty, the bias penalised
     too, the other penalty than the one passed in, a mean loss divided again, gradients piled
     up. ``minibatches`` (a :class:`RecordedMinibatches`) says which minibatch the loop is on.
+    It is an :class:`SGDSpy` whose summed loss is that objective: the same checks of each
+    call and of the steps, in the words of ``w`` and ``b``.
 
     Introduced in ``08_weight_decay``.
     """
 
+    OTHER_TENSORS = "sgd got other tensors than the w and b the function was given."
+    OTHER_TENSORS_HINT = "train the w and b passed in, in place: {call}."
+    SIZE_HINT = "pass the size of this minibatch, len(y) ({call})."
+    NO_GRADIENT_HINT = "call backward() on this minibatch's objective before sgd."
+    OBJECTIVE = "objective"
+    MEAN_HINT = f"call backward() on the sum, {_PENALISED}; sgd divides by len(y)."
+    WRONG_GRADIENT = "the gradients are not those of this minibatch's penalised loss."
+    WRONG_GRADIENT_HINT = f"for each minibatch: {_PENALISED}.backward(), then {{call}}."
+    ATOL = 1e-5
+
     def __init__(self, minibatches, penalty, lambd, *, lr, params, other_penalty=None,
                  name="training loop", call="sgd([w, b], lr, len(y))"):
-        self.minibatches, self.penalty, self.lambd = minibatches, penalty, lambd
-        self.other_penalty = other_penalty
-        self.lr, self.params, self.name, self.call = lr, list(params), name, call
-        self.steps = 0
+        super().__init__(minibatches, self._penalised, lr=lr, params=list(params), name=name,
+                         call=call)
+        self.penalty, self.lambd, self.other_penalty = penalty, lambd, other_penalty
 
     def _objective(self, w, b, X, y, *, times=None, penalty=None, on_bias=False):
         data = squared_loss(linreg(X, w, b), y).sum()
@@ -273,91 +324,37 @@ class PenaltySGDSpy:
         extra = penalty(w) + (penalty(b) if on_bias else 0.0)
         return data + times * self.lambd * extra
 
-    def __call__(self, params, lr, batch_size):
-        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-        params = list(params)
-        self.steps += 1
-        where = f"{self.name}, sgd call {self.steps}"
-        if not self.minibatches.served:
-            _fail(where, "sgd was called before any minibatch was read.", [],
-                  f"loop over the minibatches and call {self.call} inside the loop.")
-        X, y = self.minibatches.served[-1]
+    def _penalised(self, params, X, y, **mistake):
+        """The summed objective of a minibatch, ``params = [w, b]``; with ``mistake``, that
+        of a usual mistake (:meth:`_objective`'s keywords)."""
+        w, b = params
+        return self._objective(w, b, X, y, **mistake)
+
+    def _param_name(self, i: int, p: torch.Tensor) -> str:
+        return "wb"[i]
+
+    def _known_mistakes(self, params, X, y) -> list[Mistake]:
+        def gradient(**mistake):   # computed only when the mistakes before it did not match
+            return lambda: _gradient(partial(self._penalised, **mistake), params, X, y)[1]
+
         n = len(y)
-        if lr != self.lr:
-            _fail(where, "sgd got another learning rate than the one passed in.",
-                  [f"expected: lr={self.lr:g}", f"got:      lr={lr!r}"],
-                  "pass the function's own `lr` argument on to sgd.")
-        if len(params) != 2 or any(p is not q for p, q in zip(params, self.params)):
-            _fail(where, "sgd got other tensors than the w and b the function was given.",
-                  [f"expected: 2 tensors of shapes {[tuple(q.shape) for q in self.params]}",
-                   f"got:      {len(params)} tensors of shapes {[tuple(p.shape) for p in params]}"],
-                  f"train the w and b passed in, in place: {self.call}.")
-        if batch_size != n:
-            _fail(where, "sgd was told the wrong number of examples.",
-                  [f"expected: batch_size={n} (this minibatch has {n} examples)",
-                   f"got:      batch_size={batch_size!r}"],
-                  f"pass the size of this minibatch, len(y) ({self.call}).")
-        for i, p in enumerate(params):
-            if p.grad is None:
-                _fail(where, f"{'wb'[i]} has no gradient: .grad is None.", [],
-                      "call backward() on this minibatch's objective before sgd.")
-        self._check_gradient(where, params, X, y)
-        sgd(params, lr, batch_size)
-
-    def _gradient(self, params, X, y, **kwargs) -> torch.Tensor:
-        with torch.enable_grad():
-            w, b = [p.detach().clone().requires_grad_(True) for p in params]
-            grads = torch.autograd.grad(self._objective(w, b, X, y, **kwargs), [w, b],
-                                        allow_unused=True)
-        return torch.cat([torch.zeros(p.numel(), dtype=torch.float64) if g is None
-                          else g.reshape(-1).double() for p, g in zip(params, grads)])
-
-    def _check_gradient(self, where, params, X, y) -> None:
-        __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-        n = len(y)
-        want = self._gradient(params, X, y)
-        got = torch.cat([p.grad.detach().reshape(-1).double() for p in params])
-
-        def close(a, b):
-            return bool(torch.allclose(a, b, rtol=1e-3, atol=1e-5 * (1 + float(b.abs().max()))))
-
-        if close(got, want):
-            return
-        details = [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"]
-        spelled = "(squared_loss(linreg(X, w, b), y) + lambd * penalty(w)).sum()"
-        variants = [
-            (dict(times=1), "the penalty counts once per minibatch, not once per example: "
-             f"after sgd divides by len(y) = {n}, the decay is {n} times too weak.",
-             f"add the penalty to each example's loss before summing, {spelled}, or add "
-             "len(y) * lambd * penalty(w) to the summed loss."),
-            (dict(times=0), "the gradient has no penalty in it: lambd * penalty(w) is missing.",
-             f"call backward() on {spelled}."),
-            (dict(on_bias=True), "the bias was penalised too.",
-             "penalise the weights only, penalty(w), not penalty(b): the bias only shifts "
-             "the predictions and does not make the model more complex."),
+        mistakes = [
+            Mistake(gradient(times=1), "the penalty counts once per minibatch, not once per "
+                    f"example: after sgd divides by len(y) = {n}, the decay is {n} times too weak.",
+                    f"add the penalty to each example's loss before summing, {_PENALISED}, or add "
+                    "len(y) * lambd * penalty(w) to the summed loss."),
+            Mistake(gradient(times=0), "the gradient has no penalty in it: lambd * penalty(w) is "
+                    "missing.", f"call backward() on {_PENALISED}."),
+            Mistake(gradient(on_bias=True), "the bias was penalised too.",
+                    "penalise the weights only, penalty(w), not penalty(b): the bias only shifts "
+                    "the predictions and does not make the model more complex."),
         ]
         if self.other_penalty is not None:
-            variants.append((dict(penalty=self.other_penalty), "the gradient is that of "
-                             "another penalty than the one passed in.",
-                             "call the `penalty` argument, penalty(w), not l2_penalty or "
-                             "l1_penalty by name."))
-        for kwargs, problem, hint in variants:
-            if close(got, self._gradient(params, X, y, **kwargs)):
-                _fail(where, problem, details, hint)
-        if n > 1 and close(got, want / n):
-            _fail(where, f"the gradient is {n} times too small: it is the gradient of the "
-                  "*mean* objective, and sgd divides by the batch size again.", details,
-                  f"call backward() on the sum, {spelled}; sgd divides by len(y).")
-        scale = float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0
-        if round(scale) >= 2 and close(got, round(scale) * want):
-            _fail(where, f"the gradient is {round(scale)} times too large: gradients of "
-                  "several backward() calls piled up.", details,
-                  "call backward() once per minibatch; sgd zeroes the gradients after the step.")
-        _fail(where, "the gradients are not those of this minibatch's penalised loss.",
-              details, f"for each minibatch: {spelled}.backward(), then {self.call}.")
-
-    # after the loop: sgd ran exactly once per minibatch, as in notebook 01
-    check_steps = SGDSpy.check_steps
+            mistakes.append(Mistake(gradient(penalty=self.other_penalty), "the gradient is that of "
+                                    "another penalty than the one passed in.",
+                                    "call the `penalty` argument, penalty(w), not l2_penalty or "
+                                    "l1_penalty by name."))
+        return mistakes
 
 
 def _file_name(f):
