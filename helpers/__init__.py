@@ -5,21 +5,23 @@ needs, e.g. ``from helpers import load_data_fashion_mnist, train``.
 """
 from . import checks, reference
 from ._readonly import seal
-from .checkpoint import (load_training_state, rng_states, save_atomically, save_training_state,
-                         set_rng_states)
-from .checks import (assert_close, assert_dtype, assert_float, assert_shape, check, preview,
-                     unchanged)
+from .checkpoint import load_training_state, rng_states, save_atomically, save_training_state, set_rng_states
+from .checks import assert_close, assert_dtype, assert_float, assert_shape, check, preview, unchanged
 from .device import describe_device, pick_device
-from .fashion_mnist import (CLASSES, cache_dir, find_fashion_mnist, get_fashion_mnist_labels,
-                            load_fashion_mnist)
-from .loader import TensorLoader, load_data_fashion_mnist
-from .plot import LivePlot, plot_lines, set_figsize, show_images, use_retina
+from .fashion_mnist import (
+    CLASSES,
+    cache_dir,
+    find_fashion_mnist,
+    get_fashion_mnist_labels,
+    load_fashion_mnist,
+)
 from .hints import hint_for
 from .hints import install as install_hints
+from .loader import TensorLoader, load_data_fashion_mnist
+from .plot import LivePlot, plot_lines, set_figsize, show_images, use_retina
 from .runtime import explore, in_notebook, route_warnings_to_stdout, under_grading
 from .synthetic import synthetic_data
-from .train import (Accumulator, History, Timer, accuracy, evaluate_accuracy, num_correct,
-                    train, train_epoch)
+from .train import Accumulator, History, Timer, accuracy, evaluate_accuracy, num_correct, train, train_epoch
 
 if under_grading():
     route_warnings_to_stdout()  # nbgrader zeroes a test cell that writes to stderr

@@ -99,6 +99,16 @@ def test_the_spy_names_the_mistake(mistake, expected):
     assert expected in failure(loop, batches, spy, w, b, **mistake)
 
 
+def test_a_gradient_of_nan_gets_the_course_message_not_a_crash():
+    batches, spy, w, b = linear_problem()
+    X, y = next(iter(batches))
+    ref.squared_loss(ref.linreg(X, w, b), y).sum().backward()
+    w.grad[0] = float("nan")
+    message = failure(spy, [w, b], 0.1, len(y))
+    assert "not the gradient of this minibatch's summed loss" in message
+    assert "contains nan or inf" in message
+
+
 def test_the_spy_names_foreign_parameters_and_missing_gradients():
     batches, spy, w, b = linear_problem()
     other = [torch.zeros(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)]
@@ -374,7 +384,8 @@ def test_softmax_net_returns_logits_of_a_flattened_linear_layer():
     net = ref.softmax_net()
     assert isinstance(net[0], nn.Flatten) and isinstance(net[1], nn.Linear)
     assert [tuple(p.shape) for p in net.parameters()] == [(10, 784), (10,)]
-    assert 0.009 < float(net[1].weight.detach().std()) < 0.011 and float(net[1].bias.detach().abs().max()) == 0.0
+    assert 0.009 < float(net[1].weight.detach().std()) < 0.011
+    assert float(net[1].bias.detach().abs().max()) == 0.0
     X = torch.rand(3, 1, 28, 28)
     assert torch.allclose(net(X), X.reshape(3, -1) @ net[1].weight.T + net[1].bias)
     assert tuple(ref.softmax_net(6, 4)(torch.rand(2, 2, 3)).shape) == (2, 4)
@@ -410,7 +421,8 @@ def test_mlp_forward_matches_a_sequential_model():
     params = [torch.randn(784, 5, generator=g), torch.randn(5, generator=g),
               torch.randn(5, 10, generator=g), torch.randn(10, generator=g)]
     X = torch.rand(4, 1, 28, 28, generator=g)
-    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 5), torch.nn.ReLU(), torch.nn.Linear(5, 10))
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 5), torch.nn.ReLU(),
+                              torch.nn.Linear(5, 10))
     with torch.no_grad():
         net[1].weight.copy_(params[0].T), net[1].bias.copy_(params[1])
         net[3].weight.copy_(params[2].T), net[3].bias.copy_(params[3])
@@ -551,7 +563,8 @@ def test_fold_bounds_and_k_fold_loss_by_hand():
         return lambda Z: torch.full((len(Z), 1), y_train.mean().item())
 
     # folds [0, 1, 2] and [3, 4, 5]: train means 17/3 and 1
-    expected = (((torch.tensor([0.0, 1, 2]) - 17 / 3) ** 2).mean() + ((torch.tensor([3.0, 4, 10]) - 1) ** 2).mean()) / 2
+    expected = (((torch.tensor([0.0, 1, 2]) - 17 / 3) ** 2).mean()
+                + ((torch.tensor([3.0, 4, 10]) - 1) ** 2).mean()) / 2
     assert ref.k_fold_loss(X, y, 2, mean_model) == pytest.approx(expected.item())
 
 
@@ -571,7 +584,8 @@ def test_fit_spy_names_the_usual_fold_mistakes():
     dropped = right[:2] + [[r for r in range(10) if not 6 <= r < 9]]
     assert "also takes the remainder" in failure(run(dropped).check_folds, 10, 3)
     assert "once per fold" in failure(run(right[:2]).check_folds, 10, 3)
-    assert "do not shuffle" in failure(run([[r for r in range(10) if r not in (2, 7, 8)]] + right[1:]).check_folds, 10, 3)
+    shuffled = [[r for r in range(10) if r not in (2, 7, 8)]] + right[1:]
+    assert "do not shuffle" in failure(run(shuffled).check_folds, 10, 3)
     assert "slice bounds" in failure(run([list(range(4, 10))] + right[1:]).check_folds, 10, 3)
 
 
@@ -644,15 +658,20 @@ def penalised_run(objective, penalty=None, lambd=3.0, other=None):
 
 
 def test_penalty_spy_passes_the_right_loop_and_names_each_mistake():
-    squared = lambda w, b, X, y: ref.squared_loss(ref.linreg(X, w, b), y)
-    right = lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * ref.l2_penalty(w)).sum()
+    def squared(w, b, X, y):
+        return ref.squared_loss(ref.linreg(X, w, b), y)
+
+    def right(w, b, X, y):
+        return (squared(w, b, X, y) + 3.0 * ref.l2_penalty(w)).sum()
+
     w_spied = penalised_run(right)
     assert w_spied.shape == (3, 1)
     assert "once per example" in failure(
         penalised_run, lambda w, b, X, y: squared(w, b, X, y).sum() + 3.0 * ref.l2_penalty(w))
     assert "no penalty" in failure(penalised_run, lambda w, b, X, y: squared(w, b, X, y).sum())
     assert "bias was penalised" in failure(
-        penalised_run, lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * (ref.l2_penalty(w) + ref.l2_penalty(b))).sum())
+        penalised_run,
+        lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * (ref.l2_penalty(w) + ref.l2_penalty(b))).sum())
     assert "another penalty" in failure(
         penalised_run, lambda w, b, X, y: (squared(w, b, X, y) + 3.0 * ref.l2_penalty(w)).sum(),
         penalty=ref.l1_penalty, other=ref.l2_penalty)
@@ -688,7 +707,8 @@ def test_corr2d_and_channels_agree_with_conv2d():
     g = torch.Generator().manual_seed(0)
     X, K = torch.randn(5, 7, generator=g), torch.randn(2, 3, generator=g)
     assert torch.allclose(ref.corr2d(X, K), F.conv2d(X[None, None], K[None, None])[0, 0], atol=1e-5)
-    assert ref.corr2d(torch.arange(9.0).reshape(3, 3), torch.arange(4.0).reshape(2, 2)).tolist() == [[19, 25], [37, 43]]
+    Y = ref.corr2d(torch.arange(9.0).reshape(3, 3), torch.arange(4.0).reshape(2, 2))
+    assert Y.tolist() == [[19, 25], [37, 43]]
     Xc, Kc = torch.randn(3, 5, 6, generator=g), torch.randn(2, 3, 3, 2, generator=g)
     assert torch.allclose(ref.corr2d_multi_in_out(Xc, Kc), F.conv2d(Xc[None], Kc)[0], atol=1e-5)
     Kg = K.clone().requires_grad_(True)
@@ -712,7 +732,8 @@ def test_conv_output_shape_and_pool2d_agree_with_torch():
 
 def test_check_lenet_accepts_the_reference_and_names_mistakes():
     ref.check_lenet(ref.lenet(), nn.ReLU, nn.MaxPool2d, "lenet()")
-    ref.check_lenet(ref.lenet(nn.Sigmoid, nn.AvgPool2d), nn.Sigmoid, nn.AvgPool2d, "lenet(nn.Sigmoid, nn.AvgPool2d)")
+    ref.check_lenet(ref.lenet(nn.Sigmoid, nn.AvgPool2d), nn.Sigmoid, nn.AvgPool2d,
+                    "lenet(nn.Sigmoid, nn.AvgPool2d)")
     assert "wrong activation" in failure(ref.check_lenet, ref.lenet(), nn.Sigmoid, nn.MaxPool2d, "lenet")
     assert "wrong pooling" in failure(ref.check_lenet, ref.lenet(), nn.ReLU, nn.AvgPool2d, "lenet")
     no_pad = ref.lenet()

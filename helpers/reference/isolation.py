@@ -58,8 +58,8 @@ def build_model(make: Callable, name: str):
         try:
             model = make()
         except AttributeError as err:
-            if "Module.__init__() call" not in str(err) and not (
-                    "'Sequential' object has no attribute" in str(err)):
+            known = ("Module.__init__() call", "'Sequential' object has no attribute")
+            if not any(text in str(err) for text in known):
                 raise
             model, error = None, str(err)
     if error is not None and "Module.__init__() call" in error:

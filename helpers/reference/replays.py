@@ -286,7 +286,9 @@ class OptimizerReplay:
     @classmethod
     def momentum(cls, params0, grads, lrs, momentum, *, name="sgd_momentum"):
         """``optim.SGD(momentum=momentum)`` and the usual mistakes of writing it by hand."""
-        traj = lambda kind: _trajectory(_momentum_variant(momentum, kind=kind), params0, grads, lrs)
+        def traj(kind):
+            return _trajectory(_momentum_variant(momentum, kind=kind), params0, grads, lrs)
+
         right = _torch_trajectory(lambda ps: torch.optim.SGD(ps, lr=lrs[0], momentum=momentum),
                                   params0, grads, lrs)
         variants = [
@@ -320,7 +322,9 @@ class OptimizerReplay:
     @classmethod
     def adam(cls, params0, grads, lrs, betas, eps, *, name="adam_step"):
         """``optim.Adam(betas=betas, eps=eps)`` and the usual mistakes of writing it by hand."""
-        traj = lambda kind: _trajectory(_adam_variant(betas, eps, kind=kind), params0, grads, lrs)
+        def traj(kind):
+            return _trajectory(_adam_variant(betas, eps, kind=kind), params0, grads, lrs)
+
         right = _torch_trajectory(lambda ps: torch.optim.Adam(ps, lr=lrs[0], betas=betas, eps=eps),
                                   params0, grads, lrs)
         variants = [
@@ -424,7 +428,8 @@ def check_k_fold_value(got, X, y, k, *, name: str) -> None:
     Introduced in ``07_model_selection``.
     """
     __tracebackhide__ = True  # tracebacks show the learner's code, not the check's
-    assert_float(got, name=name, hint="return a Python float: sum(losses) / k of floats, or .item() of a tensor.")
+    assert_float(got, name=name,
+                 hint="return a Python float: sum(losses) / k of floats, or .item() of a tensor.")
     val = _fold_losses(X, y, k, fit_least_squares)
     right = sum(val) / k
     if abs(got - right) <= 1e-4 * abs(right) + 1e-7:
@@ -487,16 +492,18 @@ def _run_model(net, X, name: str):
         text = str(err)
     # outside the except block: the learner sees the course message, not a chained traceback
     if "mat1 and mat2" in text and text.split("(")[1].startswith("1x"):
-        hint = ("flatten each example on its own, nn.Flatten() or X.reshape(X.shape[0], -1): X.view(1, -1) "
-                "(as in the notes) puts the whole batch into one row and works for a batch of one image only.")
+        hint = ("flatten each example on its own, nn.Flatten() or X.reshape(X.shape[0], -1): "
+                "X.view(1, -1) (as in the notes) puts the whole batch into one row and works for a batch "
+                "of one image only.")
     elif "mat1 and mat2" in text:
-        hint = ("the first fully connected layer gets a different number of features than it expects. For 28×28 "
-                "images the first convolution needs padding=2 (28 -> 28 -> 14 -> 10 -> 5), so that 16 maps of "
-                "5×5 = 400 features reach nn.Linear(400, 120); the notes' net was made for 32×32 images.")
+        hint = ("the first fully connected layer gets a different number of features than it expects. "
+                "For 28×28 images the first convolution needs padding=2 (28 -> 28 -> 14 -> 10 -> 5), so "
+                "that 16 maps of 5×5 = 400 features reach nn.Linear(400, 120); the notes' net was made "
+                "for 32×32 images.")
     elif "is invalid for input of size" in text:
-        hint = ("x.view(-1, 16 * 5 * 5) needs exactly 400 numbers per image: for 28×28 images pad the first "
-                "convolution by 2 (28 -> 28 -> 14 -> 10 -> 5), and flatten with nn.Flatten() (or x.flatten(1)), "
-                "which never mixes the numbers of different images.")
+        hint = ("x.view(-1, 16 * 5 * 5) needs exactly 400 numbers per image: for 28×28 images pad the "
+                "first convolution by 2 (28 -> 28 -> 14 -> 10 -> 5), and flatten with nn.Flatten() (or "
+                "x.flatten(1)), which never mixes the numbers of different images.")
     else:
         hint = ("print the shape after each layer (for layer in net: X = layer(X); print(layer, X.shape)); "
                 "a convolution needs input (batch, channels, height, width).")
@@ -518,12 +525,13 @@ def check_lenet(net, activation, pooling, name: str) -> None:
         hint = ("the layers, in this order: nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Conv2d(6, 16, "
                 "kernel_size=5), nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10).")
         if (120, 256) in shapes:
-            hint = ("without padding the first convolution shrinks 28×28 to 24×24 and 16 maps of 4×4 = 256 features "
-                    "reach the first linear layer: pad the first convolution by 2 (padding=2) so that it keeps 28×28 "
-                    "and 16 × 5 × 5 = 400 features arrive, as in LeNet's 32×32 design.")
+            hint = ("without padding the first convolution shrinks 28×28 to 24×24 and 16 maps of 4×4 = "
+                    "256 features reach the first linear layer: pad the first convolution by 2 (padding=2) "
+                    "so that it keeps 28×28 and 16 × 5 × 5 = 400 features arrive, as in LeNet's 32×32 "
+                    "design.")
         elif len(shapes) != len(LENET_SHAPES):
-            hint = ("LeNet has 5 layers with parameters (2 convolutions, 3 linear layers), each with a weight and a "
-                    "bias; activations and pooling have none. " + hint)
+            hint = ("LeNet has 5 layers with parameters (2 convolutions, 3 linear layers), each with a "
+                    "weight and a bias; activations and pooling have none. " + hint)
         _fail(name, "its parameters have the wrong shapes.",
               [f"expected: {LENET_SHAPES}", f"got:      {shapes}"], hint)
     X = torch.rand(7, 1, 28, 28, generator=torch.Generator().manual_seed(0))
@@ -531,13 +539,15 @@ def check_lenet(net, activation, pooling, name: str) -> None:
     if type(out) not in (torch.Tensor, nn.Parameter) or tuple(out.shape) != (7, 10):
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else _type_name(out)
         _fail(f"{name} on a batch of 7 images (7, 1, 28, 28)", "wrong output.",
-              ["expected: a tensor of shape (7, 10), one row of 10 logits per image", f"got:      {got}"],
-              "keep the batch dimension: nn.Flatten() (or X.reshape(X.shape[0], -1)) before the linear layers, "
-              "and 10 outputs in the last layer.")
+              ["expected: a tensor of shape (7, 10), one row of 10 logits per image",
+               f"got:      {got}"],
+              "keep the batch dimension: nn.Flatten() (or X.reshape(X.shape[0], -1)) before the linear "
+              "layers, and 10 outputs in the last layer.")
     one = _run_model(net, X[:1], f"{name} on a batch of 1 image (1, 1, 28, 28)")
     if not isinstance(one, torch.Tensor) or tuple(one.shape) != (1, 10):
         _fail(f"{name} on one image (1, 1, 28, 28)", "wrong output.",
-              ["expected: shape (1, 10)", f"got: {preview(one)}"], "keep the batch dimension, even for one image.")
+              ["expected: shape (1, 10)", f"got: {preview(one)}"],
+              "keep the batch dimension, even for one image.")
     act, pool = _ACTIVATIONS[activation], _POOLS[pooling]
     # A copy of the network with large weights and inputs, so that every activation works in
     # its non-linear range and each misplaced layer changes the output.

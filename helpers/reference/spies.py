@@ -15,6 +15,7 @@ This module is read-only in notebooks (:mod:`helpers._readonly`).
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -174,15 +175,18 @@ class SGDSpy:
                 yield Mistake(want / n, f"the gradient is {n} times too small: it is the gradient "
                               f"of the *mean* {self.OBJECTIVE}, and sgd divides by the batch size "
                               "again.", self.MEAN_HINT)
-            scale = round(float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0)
+            ratio = float(got @ want / (want @ want)) if float(want @ want) > 0 else 0.0
+            scale = round(ratio) if math.isfinite(ratio) else 0   # nan in param.grad: no factor
             if scale >= 2:
                 yield Mistake(scale * want, f"the gradient is {scale} times too large: gradients "
                               "of several backward() calls piled up.",
                               "call backward() once per minibatch; sgd zeroes the gradients after "
                               "the step.")
 
-        diagnose(where, got, mistakes(), close,
-                 [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"],
+        details = [f"expected: {preview(want.float())}", f"got:      {preview(got.float())}"]
+        if not bool(torch.isfinite(got).all()):
+            details.append("param.grad contains nan or inf.")
+        diagnose(where, got, mistakes(), close, details,
                  otherwise=(self.WRONG_GRADIENT, self.WRONG_GRADIENT_HINT.format(call=self.call)))
 
     def check_steps(self) -> None:
@@ -256,27 +260,30 @@ class FitSpy:
             if rows == wanted and len(y_train) == len(X_train):
                 continue
             if rows == wanted:
-                _fail(call, f"fold {i}: fit got {len(X_train)} rows of X but {len(y_train)} labels.", [],
-                      "index X and y with the same rows.")
+                _fail(call, f"fold {i}: fit got {len(X_train)} rows of X but {len(y_train)} labels.",
+                      [], "index X and y with the same rows.")
             held = sorted(set(range(n)) - set(rows))
-            details = [f"expected: fold {i} (rows {start} to {stop - 1}) held out, fit on the other {len(wanted)} rows",
-                       f"got:      fit on {len(rows)} rows, holding out {held if len(held) <= 12 else held[:12] + ['...']}"]
+            details = [f"expected: fold {i} (rows {start} to {stop - 1}) held out, "
+                       f"fit on the other {len(wanted)} rows",
+                       f"got:      fit on {len(rows)} rows, "
+                       f"holding out {held if len(held) <= 12 else held[:12] + ['...']}"]
             if not held:
-                hint = ("train on the other k-1 folds only: when the validation fold is in the training data, "
-                        "its loss is a training loss and says nothing about new data.")
+                hint = ("train on the other k-1 folds only: when the validation fold is in the training "
+                        "data, its loss is a training loss and says nothing about new data.")
             elif len(rows) != len(set(rows)):
-                hint = "a row is in the training data twice: the slices of the parts before and after the fold overlap."
+                hint = ("a row is in the training data twice: the slices of the parts before and after "
+                        "the fold overlap.")
             elif held == list(range(held[0], held[-1] + 1)):
                 if i == k - 1 and n % k and held == list(range(start, start + size)):
                     hint = (f"every fold has n // k = {size} rows, but the last one also takes the remainder "
                             f"(rows {start} to {n - 1}): do not leave out the {n % k} leftover row(s).")
                 else:
-                    hint = (f"fold i is rows i * (n // k) up to (i + 1) * (n // k) (the last fold up to n): here "
-                            f"rows {start} to {stop - 1}. Check the slice bounds; torch.chunk and "
+                    hint = (f"fold i is rows i * (n // k) up to (i + 1) * (n // k) (the last fold up to n): "
+                            f"here rows {start} to {stop - 1}. Check the slice bounds; torch.chunk and "
                             "torch.tensor_split cut other sizes.")
             else:
-                hint = ("the folds are contiguous blocks of rows, in order (fold i is rows i * (n // k) up to "
-                        "(i + 1) * (n // k)): do not shuffle or interleave inside k_fold_loss.")
+                hint = ("the folds are contiguous blocks of rows, in order (fold i is rows i * (n // k) up "
+                        "to (i + 1) * (n // k)): do not shuffle or interleave inside k_fold_loss.")
             _fail(call, f"fold {i}: fit trained on the wrong rows.", details, hint)
 
 
