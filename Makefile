@@ -1,10 +1,11 @@
 # Hands-on PyTorch: every target sets itself up first and skips what is already done.
 #   make lab     set up, then start JupyterLab on course/
-#   make test    set up, then run the whole test suite
+#   make test    set up, then lint (ruff) and run the whole test suite
+#   make lint    ruff, with the settings in pyproject.toml
 #   make bench   set up, then time the notes' data pipeline, each solution notebook and grading
 #   make release regenerate the learners' notebooks in course/ from solutions/ (nbgrader);
 #                ASSIGNMENTS="05_mlp_scratch" regenerates only those
-#   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see README)
+#   make grade   grade SUBMISSIONS (one folder per student) into RESULTS (see docs/INSTRUCTORS.md)
 # Variables: PYTHON (default python3), VENV (.venv), TORCH (the torch/torchvision pair),
 # LAB_ARGS (extra JupyterLab options), PYTEST_ARGS (extra pytest options),
 # SUBMISSIONS (default submissions), RESULTS (default graded), GRADE_ARGS (e.g. --timeout 60).
@@ -22,7 +23,7 @@ GRADE_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)  # containers often run as root
 
-.PHONY: help setup data browser sandbox lab test bench release grade
+.PHONY: help setup data browser sandbox lab lint test bench release grade
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -64,7 +65,10 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=course \
 		--LabApp.default_url=/lab/tree/START_HERE.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: setup browser sandbox
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+test: setup browser sandbox lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
@@ -75,7 +79,7 @@ bench: setup
 release: $(VENV)/.installed
 	$(BIN)/python -m helpers.grading release $(ASSIGNMENTS)
 
-# The grading sandbox: Debian's bubblewrap where apt-get exists (see README, "The sandbox").
+# The grading sandbox: Debian's bubblewrap where apt-get exists (docs/INSTRUCTORS.md, "The sandbox").
 sandbox:
 	@command -v bwrap >/dev/null || ! command -v apt-get >/dev/null \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y bubblewrap; }

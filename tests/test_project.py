@@ -161,3 +161,19 @@ def test_links_to_repository_files_resolve(page):
         assert linked.is_relative_to(REPO), f"{page}: {target} leaves the repository"
         if anchor and linked.suffix == ".md":
             assert anchor in anchors(linked.read_text()), f"{page}: no heading for #{anchor}"
+
+
+def test_make_test_lints_the_tree_before_the_tests():
+    """`make -n` prints the commands `make test` would run, in order, without running them."""
+    planned = subprocess.run(["make", "-n", "test"], cwd=REPO, capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    ruff = next(i for i, line in enumerate(planned) if "ruff check" in line)
+    pytest_ = next(i for i, line in enumerate(planned) if "-m pytest" in line)
+    assert ruff < pytest_
+
+
+def test_the_tree_passes_the_linter():
+    ruff = REPO / ".venv" / "bin" / "ruff"
+    result = subprocess.run([str(ruff) if ruff.exists() else "ruff", "check", "."], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
