@@ -10,8 +10,8 @@ Search order (the first place that holds all four files wins):
 
 A place may hold the ``.gz`` files, the uncompressed files, or a torchvision root
 (``FashionMNIST/raw/``). Compressed files are unpacked once into the cache in
-torchvision's layout and checked against the sizes and MD5 sums below; torchvision's own
-IDX readers decode them.
+torchvision's layout and checked against the sizes and MD5 sums below, then decoded here
+(:func:`_decode`), without importing torchvision.
 
 Run ``python -m helpers.get_data`` to find (or fetch) the data and report where it is.
 """
