@@ -46,42 +46,49 @@ def summary(results: list[Result], out: Path, box: Sandbox) -> str:
     return "\n".join(lines) + "\n"
 
 
+# OWASP's rule against formula injection: a spreadsheet runs a cell that starts with one of
+# these as a formula (``=HYPERLINK(...)`` in an exception's name, a student's message, ...)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell) -> str:
+    """``cell`` as text that a spreadsheet shows and never runs: a leading ``'`` when it
+    starts like a formula (:data:`FORMULA_STARTS`)."""
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
 def write_grades(results: list[Result], path: Path) -> None:
     """``grades.csv``: one row per student and assignment."""
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for r in results:
-            writer.writerow({"student_id": r.student_id, "assignment": r.assignment,
-                             "score": f"{r.score:g}", "max_score": f"{r.max_score:g}",
-                             "status": r.status.value, "detail": r.detail})
+    _write_csv(path, CSV_FIELDS, ([r.student_id, r.assignment, f"{r.score:g}", f"{r.max_score:g}",
+                                   r.status.value, r.detail] for r in results))
 
 
 def write_exercises(results: list[Result], path: Path) -> None:
     """``exercises.csv``: one row per student, assignment and graded exercise."""
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=EXERCISE_FIELDS)
-        writer.writeheader()
-        for r in results:
-            for e in r.exercises:
-                writer.writerow({"student_id": r.student_id, "assignment": r.assignment,
-                                 "grade_id": e.grade_id, "points": f"{e.points:g}",
-                                 "max_points": f"{e.max_points:g}",
-                                 "passed": str(e.passed).lower(), "message": e.message})
+    _write_csv(path, EXERCISE_FIELDS,
+               ([r.student_id, r.assignment, e.grade_id, f"{e.points:g}", f"{e.max_points:g}",
+                 str(e.passed).lower(), e.message] for r in results for e in r.exercises))
 
 
 def write_gradebook(results: list[Result], path: Path) -> None:
     """``gradebook.csv``, for a learning-management system: one row per student, a column
     per assignment."""
     ids = sorted({r.assignment for r in results})
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student_id", *ids])
-        by_student: dict[str, dict[str, Result]] = {}
-        for r in results:
-            by_student.setdefault(r.student_id, {})[r.assignment] = r
-        for student, mine in sorted(by_student.items()):
-            writer.writerow([student, *(f"{mine[a].score:g}" if a in mine else "" for a in ids)])
+    by_student: dict[str, dict[str, Result]] = {}
+    for r in results:
+        by_student.setdefault(r.student_id, {})[r.assignment] = r
+    _write_csv(path, ["student_id", *ids],
+               ([student, *(f"{mine[a].score:g}" if a in mine else "" for a in ids)]
+                for student, mine in sorted(by_student.items())))
 
 
 def write_logs(results: list[Result], folder: Path) -> None:

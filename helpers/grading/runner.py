@@ -34,29 +34,9 @@ from .course import CONFIG, COURSE_ROOT, SOURCE, assignments, generate, new_cour
 from .preprocessors import CapOutput, failure_message
 from .results import ExerciseResult, Result, Status, read_events
 from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_PROCESSES, Sandbox, SandboxedExecute, problem
+from .submissions import Refused, find_submissions, read_notebook
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 EVENTS = "events.jsonl"
-
-
-def find_submissions(submissions: Path, ids: list[str]) -> dict[str, dict[str, Path]]:
-    """Map each student folder to ``{assignment: notebook}`` found inside it.
-
-    A notebook counts for an assignment when its file is named ``<assignment>.ipynb``,
-    directly in the student's folder or in a sub-folder named after the assignment.
-
-    Introduced in ``01_linear_regression_scratch``.
-    """
-    found: dict[str, dict[str, Path]] = {}
-    for student in sorted(p for p in Path(submissions).iterdir() if p.is_dir()):
-        notebooks = {}
-        for assignment in ids:
-            for path in (student / f"{assignment}.ipynb",
-                         student / assignment / f"{assignment}.ipynb"):
-                if path.is_file():
-                    notebooks[assignment] = path
-        found[student.name] = notebooks
-    return found
 
 
 def _last_exception(log: str) -> str:
@@ -178,10 +158,6 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
     # nbgrader's gradebook session warns about its own objects; nothing for the instructor
     warnings.filterwarnings("ignore", module="nbgrader")
     results = [Result(student, a) for a in ids]
-    if not STUDENT_ID.match(student):
-        for r in results:
-            r.status, r.detail = Status.ERROR, "folder name is not a valid student id"
-        return results
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=out / "work") as tmp:
         root = Path(tmp)
         shutil.copy2(template / CONFIG, root / CONFIG)
@@ -192,10 +168,18 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                 r.status = Status.MISSING
                 r.detail = f"no {r.assignment}.ipynb in the student's folder"
                 continue
+            if isinstance(notebooks[r.assignment], Refused):
+                r.status, r.detail = Status.ERROR, notebooks[r.assignment].reason
+                continue
             started = time.monotonic()
             submitted = root / "submitted" / student / r.assignment
             submitted.mkdir(parents=True)
-            shutil.copy2(notebooks[r.assignment], submitted / f"{r.assignment}.ipynb")
+            notebook = submitted / f"{r.assignment}.ipynb"
+            try:   # the file as it is now, never what a link that appeared since points to
+                notebook.write_bytes(read_notebook(notebooks[r.assignment]))
+            except (OSError, ValueError) as err:
+                r.status, r.detail = Status.ERROR, f"{r.assignment}.ipynb cannot be read safely: {err}"
+                continue
             for step in ("autograde", "generate_feedback"):
                 try:
                     ok, log = _nbgrader_here(step, r.assignment, student, root, timeout,
@@ -221,7 +205,7 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
                     r.status, r.detail = Status.ERROR, "no grade recorded"
             if r.status == Status.OK:
                 release_nb = template / "release" / r.assignment / f"{r.assignment}.ipynb"
-                findings = _tampering(notebooks[r.assignment], release_nb)
+                findings = _tampering(notebook, release_nb)
                 if findings:  # never rewarded: 0 until a person has looked
                     r.status = Status.REVIEW
                     r.detail = "; ".join([f"scored {r.score:g} before review",
