@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 import pytest
@@ -309,6 +310,143 @@ def test_every_entry_is_tested_and_reads_as_one_short_line():
         re.compile(h.pattern)
 
 
+# The review of the table: which hints name a cause (the message proves it, or in the course it
+# has one likely cause) and which only explain the message and say where to look.
+EXPLANATORY = {
+    "leaf_inplace", "shape_mismatch", "gather_index_dims", "none_value", "no_grad_fn",
+    "matmul_shapes", "dtype_mismatch", "device_mismatch", "backward_twice", "item_non_scalar",
+    "saved_tensor_modified", "gradcheck_mismatch", "forward_missing", "dot_of_matrices",
+    "module_method_on_function", "empty_parameter_list", "name_taken", "stack_sizes",
+    "load_state_dict_mismatch", "conv_input_dims", "conv_channels", "kernel_too_large",
+}
+
+
+def test_each_entry_is_diagnostic_or_explanatory_as_reviewed():
+    kinds = {h.name: h.kind for h in hints.HINTS}
+    assert {n for n, k in kinds.items() if k == hints.EXPLANATORY} == EXPLANATORY
+    assert {n for n, k in kinds.items() if k == hints.DIAGNOSTIC} == set(kinds) - EXPLANATORY
+    with pytest.raises(ValueError, match="kind must be"):
+        hints.Hint("vague", (RuntimeError,), "x", "maybe this", "probable")
+
+
+def test_an_explanatory_hint_says_where_to_look():
+    """What to print, compare, check or find, or the usual causes asked as questions."""
+    for h in hints.HINTS:
+        if h.kind == hints.EXPLANATORY:
+            assert re.search(r"\b(print|compare|check|find)\b|\?", h.text), h.name
+
+
+def _tensor_from_the_parameters_reused():
+    w = torch.ones(3, requires_grad=True)
+    h = w.exp()  # computed once, outside the loop
+    for _ in range(2):
+        (h * 2).sum().backward()
+
+
+def _result_changed_in_place():
+    h = torch.ones(3, requires_grad=True).exp()
+    h.clamp_(0, 1)
+    h.sum().backward()
+
+
+class _Exp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.exp()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x.exp()  # right: only float32 makes gradcheck fail
+
+
+def _gradcheck_in_float32():
+    x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns that float32 will likely fail
+        torch.autograd.gradcheck(_Exp.apply, (x,))
+
+
+class _Misspelled(torch.nn.Module):
+    def foward(self, X):
+        return X
+
+
+class _LayersInAList(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = [torch.nn.Linear(2, 2)]  # not registered
+
+
+class _BufferNamedTraining(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("training", torch.zeros(1))
+
+
+def _momentum_buffer_not_started():
+    buf, grad = None, torch.ones(3)
+    return 0.9 * buf + grad
+
+
+def _grad_through_item():
+    w = torch.zeros(3, requires_grad=True)
+    torch.tensor((w * 2).sum().item()).backward()
+
+
+def _lenet_on_small_images():
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 5), torch.nn.AvgPool2d(2),
+                              torch.nn.Conv2d(6, 16, 5), torch.nn.AvgPool2d(2))
+    net(torch.rand(1, 1, 14, 14))
+
+
+# Errors whose cause is another than the usual one of CASES (a real second cause in the course):
+# an entry that matches them may not name a cause.
+OTHER_CAUSES = [
+    ("leaf_inplace", lambda: torch.ones(3, requires_grad=True).relu_()),      # in a computation
+    ("leaf_inplace", lambda: torch.nn.Linear(2, 2).weight.normal_(0, 0.01)),  # an initialisation
+    ("shape_mismatch", lambda: torch.ones(4, 3) * torch.ones(3, 1)),  # `*` for `@`
+    ("gather_index_dims", lambda: torch.ones(2, 3, 4).gather(1, torch.zeros(2, 1, dtype=torch.long))),
+    ("none_value", _momentum_buffer_not_started),
+    ("no_grad_fn", _grad_through_item),
+    ("matmul_shapes", lambda: torch.nn.Linear(400, 120)(torch.ones(4, 256))),  # in_features wrong
+    ("dtype_mismatch", lambda: torch.nn.Linear(3, 1).double()(torch.ones(2, 3))),  # the model
+    ("device_mismatch", lambda: torch.nn.Linear(3, 1, device="meta")(torch.ones(2, 3))),
+    ("backward_twice", _tensor_from_the_parameters_reused),
+    ("item_non_scalar", lambda: (torch.ones(4, 1) - torch.ones(4)).mean(dim=0).item()),
+    ("saved_tensor_modified", _result_changed_in_place),
+    ("gradcheck_mismatch", _gradcheck_in_float32),
+    ("forward_missing", lambda: _Misspelled()(torch.ones(2))),
+    ("dot_of_matrices", lambda: torch.dot(torch.ones(3, 1), torch.ones(3, 1))),  # two columns
+    ("module_method_on_function", lambda: (lambda X: X).to("cpu")),
+    ("empty_parameter_list", lambda: torch.optim.SGD(_LayersInAList().parameters(), lr=0.1)),
+    ("name_taken", _BufferNamedTraining),
+    ("stack_sizes", lambda: torch.stack([torch.zeros(2), torch.zeros(3)])),
+    ("load_state_dict_mismatch",  # missing and unexpected keys, not sizes
+     lambda: torch.nn.Sequential(torch.nn.Linear(2, 2)).load_state_dict(
+         torch.nn.Linear(2, 2).state_dict())),
+    ("conv_input_dims", lambda: torch.nn.Conv2d(1, 6, 5)(torch.rand(256, 784))),  # flattened rows
+    ("conv_channels", lambda: torch.nn.Sequential(torch.nn.Conv2d(1, 6, 5), torch.nn.Conv2d(5, 16, 5))(
+        torch.rand(2, 1, 28, 28))),                                     # in_channels of layer 2
+    ("conv_channels", lambda: torch.nn.Conv2d(3, 6, 5)(torch.rand(2, 28, 28, 3))),  # channels-last
+    ("kernel_too_large", _lenet_on_small_images),
+]
+
+
+@pytest.mark.parametrize("name, trigger", OTHER_CAUSES,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(OTHER_CAUSES)])
+def test_an_error_with_several_causes_gets_a_hint_that_names_none(name, trigger):
+    exc = raised_by(trigger)
+    assert matching(exc) == [name], f"{type(exc).__name__}: {exc}"
+    entry = next(h for h in hints.HINTS if h.name == name)
+    assert entry.kind == hints.EXPLANATORY, f"{name} names a cause, but this error has another"
+
+
+def test_every_explanatory_entry_shows_a_second_cause():
+    assert {name for name, _ in OTHER_CAUSES} == EXPLANATORY
+
+
 def _none_call():
     f = None
     f()
@@ -330,6 +468,7 @@ UNRELATED = [
     _none_call,
     _unpack_none,
     lambda: (_ for _ in ()).throw(NotImplementedError("exercise not done yet, sorry")),
+    lambda: torch.utils.data.random_split(range(4), [2, 2], num_worker=0),  # not DataLoader's
 ]
 
 
