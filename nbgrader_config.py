@@ -30,6 +30,20 @@ c.ClearSolutions.code_stub = {
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
+# The grade cells of a notebook with an exercise module and hidden cases are decided by the
+# judge (helpers/grading/judge.py), which runs no learner code: nbgrader's Execute is replaced
+# by the course's. Here it runs the kernel as nbgrader does; the instructor command
+# (python -m helpers.grading grade) puts the kernel in the sandbox.
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+from helpers.grading.sandbox import SandboxedExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute if step is Execute else step
+    for step in Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default()]
+c.SandboxedExecute.sandbox = False
+
 # A learner who deletes a test cell gets it back, with its original code, at grading.
 c.OverwriteCells.add_missing_cells = True
 

@@ -11,7 +11,9 @@ import pytest
 from traitlets.config import Config
 
 from helpers import grading
+from helpers.exercises.framework import module_of
 from helpers.grading.__main__ import main
+from helpers.grading.judge import Judge
 
 from .conftest import REPO
 
@@ -67,6 +69,13 @@ def test_every_exercise_has_a_task_a_solution_and_a_graded_test(assignment):
             assert meta(test).get("grade") and meta(test)["points"] == int(points.group(1))
             assert meta(test)["grade_id"] == f"test_{meta(cell)['grade_id']}"
             assert SOLUTION_REGION.search(cell.source)
+            if Judge.for_notebook(assignment) is not None:   # template v2: the judge holds the hidden cases
+                name = meta(cell)["grade_id"]
+                assert test.source.strip().splitlines() == [
+                    f"from helpers.exercises.nb{assignment[:2]} import check", "",
+                    f'check("{name}", {module_of(assignment).EXERCISES.by_name[name].target})']
+                assert task.source.count("<details>") >= 2, "progressive hints, collapsed"
+                continue
             visible, _, hidden = test.source.partition("### BEGIN HIDDEN TESTS")
             assert "check(" in visible or "assert_" in visible      # visible checks first
             assert HIDDEN_REGION.search(test.source)                  # then hidden ones
@@ -82,7 +91,7 @@ def test_no_test_cell_ends_with_an_expression(assignment):
         if meta(cell).get("grade"):
             last = ast.parse(cell.source).body[-1]
             is_print = (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
-                        and getattr(last.value.func, "id", "") == "print")
+                        and getattr(last.value.func, "id", "") in ("print", "check"))   # both None
             assert not isinstance(last, ast.Expr) or is_print, meta(cell)["grade_id"]
 
 
@@ -106,6 +115,8 @@ def test_config_sets_the_keys_that_matter():
     assert "helpers.grading.preprocessors.ClearHiddenTestsOfTestCells" in feedback
     assert "helpers.grading.preprocessors.ShowOnlyErrorMessages" in feedback
     assert "NotImplementedError" in c.ClearSolutions.code_stub["python"]
+    steps = [getattr(s, "__name__", s) for s in c.Autograde.autograde_preprocessors]
+    assert "SandboxedExecute" in steps and "Execute" not in steps   # the judge decides
 
 
 def test_gradebook_and_exchange_are_git_ignored():

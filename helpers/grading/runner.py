@@ -31,6 +31,7 @@ from traitlets.config import Config
 
 from . import exports, tampering
 from .course import CONFIG, COURSE_ROOT, SOURCE, assignments, generate, new_course_root
+from .judge import Judge
 from .preprocessors import CapOutput, failure_message
 from .results import ExerciseResult, Result, Status, read_events
 from .sandbox import DEFAULT_MEMORY_MB, DEFAULT_PROCESSES, Sandbox, SandboxedExecute, problem
@@ -206,7 +207,12 @@ def _grade_student(student: str, notebooks: dict[str, Path], ids: list[str], tem
             if r.status == Status.OK:
                 release_nb = template / "release" / r.assignment / f"{r.assignment}.ipynb"
                 findings = _tampering(notebook, release_nb)
-                if findings:  # never rewarded: 0 until a person has looked
+                if findings and Judge.for_notebook(r.assignment) is not None:
+                    # the judge's points stand (nothing in the kernel decides them): advice only
+                    r.status = Status.REVIEW
+                    r.detail = "; ".join(["advice: the judge's score stands", *(str(f) for f in findings[:3]),
+                                          *([r.detail] if r.detail else [])])
+                elif findings:  # never rewarded: 0 until a person has looked
                     r.status = Status.REVIEW
                     r.detail = "; ".join([f"scored {r.score:g} before review",
                                           *(str(f) for f in findings[:3]),

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
@@ -52,6 +53,7 @@ from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import Config
 
 from .. import fashion_mnist
+from .judge import Judge, KernelLink
 from .results import Event, KernelEvent
 
 DEFAULT_MEMORY_MB = 4096
@@ -99,13 +101,23 @@ def instructor_only() -> list[Path]:
     return [Path(__file__).resolve().parent]
 
 
+def stand_ins() -> dict[Path, Path]:
+    """Folders of the learner's package replaced while a judged notebook is graded, and what
+    replaces them: ``helpers/reference`` (the course's answers) by a package whose import
+    fails with a message saying why."""
+    here = Path(__file__).resolve().parent
+    return {here.parent / "reference": here / "stand_ins" / "reference"}
+
+
 def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path],
-            memory_mb: int = DEFAULT_MEMORY_MB, masked: list[Path] | None = None) -> list[str]:
+            memory_mb: int = DEFAULT_MEMORY_MB, masked: list[Path] | None = None,
+            replaced: dict[Path, Path] | None = None) -> list[str]:
     """The ``prlimit … bwrap …`` prefix that starts a program in the sandbox.
 
     ``hidden`` folders are replaced by empty ones, then ``visible`` ones (read-only) are
-    bound back on top, ``masked`` folders inside them replaced by empty read-only ones, and
-    ``scratch`` and ``sockets`` (writable) bound back, in that order.
+    bound back on top, ``masked`` folders inside them replaced by empty read-only ones,
+    ``replaced`` ones by their stand-ins (read-only), and ``scratch`` and ``sockets``
+    (writable) bound back, in that order.
     """
     argv = ["prlimit", f"--data={memory_mb * 2**20}", "--core=0", "--",
             shutil.which("bwrap") or "bwrap", *_isolation(),
@@ -120,6 +132,8 @@ def command(scratch: Path, sockets: Path, hidden: list[Path], visible: list[Path
         if Path(path).is_dir():
             folder = str(Path(path).resolve())
             argv += ["--tmpfs", folder, "--remount-ro", folder]
+    for target, source in (replaced or {}).items():
+        argv += ["--ro-bind", str(Path(source).resolve()), str(Path(target).resolve())]
     for path in (scratch, sockets):
         argv += ["--bind", str(Path(path).resolve()), str(Path(path).resolve())]
     home = Path(scratch).resolve()
@@ -214,6 +228,8 @@ class SandboxKernelManager(AsyncKernelManager):
     hidden = List(Unicode(), help="folders the kernel must not see").tag(config=True)
     memory_mb = Integer(DEFAULT_MEMORY_MB, help="data memory per process, in MiB").tag(config=True)
     processes = Integer(DEFAULT_PROCESSES, help="processes in the sandbox").tag(config=True)
+    without_reference = Bool(False, help="replace helpers/reference by a package that cannot be "
+                                         "imported (judged notebooks)").tag(config=True)
 
     _sockets: Path | None = None
     _watchdog: _Watchdog | None = None
@@ -232,7 +248,8 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         scratch = Path(self._launch_args.get("cwd") or os.getcwd())
         return command(scratch, self._sockets, [Path(h) for h in self.hidden],
-                       visible_read_only(), self.memory_mb, masked=instructor_only()) + cmd
+                       visible_read_only(), self.memory_mb, masked=instructor_only(),
+                       replaced=stand_ins() if self.without_reference else None) + cmd
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -286,12 +303,15 @@ class SandboxedExecute(Execute):
     """
 
     sandbox = Bool(True, help="start the kernel in the sandbox").tag(config=True)
+    judge = Bool(True, help="let the judge decide the grade cells of a notebook that has one "
+                            "(helpers/grading/judge.py)").tag(config=True)
     scratch_root = Unicode("", help="where scratch folders are made (default: temp)").tag(config=True)
     events_file = Unicode("", help="where to append what happened to cells").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.shutdown_kernel = "immediate"
+        self._judge = None
         self.record_timing = False  # the graded notebook depends on the code, not on the clock
 
     def preprocess(self, nb, resources=None, km=None):
@@ -300,6 +320,8 @@ class SandboxedExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
+        notebook = self.resources.get("nbgrader", {}).get("notebook", "")
+        self._judge = Judge.for_notebook(notebook) if self.judge else None
         scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=self.scratch_root or None))
         self.resources.setdefault("metadata", {})["path"] = str(scratch)
         replay: list[int] = []  # cells a new kernel re-runs: the ones that ran, tests excepted
@@ -327,6 +349,25 @@ class SandboxedExecute(Execute):
             shutil.rmtree(scratch, ignore_errors=True)
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, SandboxKernelManager) and self._judge is not None:
+            km.without_reference = True   # a judged notebook's kernel gets no reference answers
+        return km
+
+    def preprocess_cell(self, cell, resources, index):
+        """Execute the cell; a grade cell the judge knows is decided by the judge instead."""
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if (self._judge is not None and cell.cell_type == "code" and utils.is_grade(cell)
+                and self._judge.exercise_of(grade_id) is not None):
+            self._check_assign_resources(resources)
+            cell.outputs = self._judge.outputs(grade_id, KernelLink(self.kc, self.km, self.timeout or 120))
+            cell.execution_count = None
+            if not run_sync(self.km.is_alive)():
+                raise DeadKernelError("the kernel died while the judge ran this exercise")
+            return cell, self.resources
+        return super().preprocess_cell(cell, resources, index)
 
     async def _async_handle_timeout(self, timeout, cell=None):
         # nbgrader's settings: interrupt, then an error reply; a cell that ignores the

@@ -1,0 +1,1 @@
+"""Hidden cases of the judged notebooks: instructor side only."""
