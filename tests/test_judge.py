@@ -196,16 +196,32 @@ def test_a_message_that_is_not_data_is_refused(message):
 
 # --------------------------------------------------------------------------- a real kernel
 
+_kernels: dict[str, Kernel] = {}
+
+
 @pytest.fixture(scope="module")
-def softmax_kernel():
-    """A kernel that ran notebook 03's release with the reference answers filled in."""
-    kernel = Kernel(cwd=release_path(SOFTMAX).parent, env={"MPLBACKEND": "agg"})
-    for cell in submission(SOFTMAX).cells:
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            reply, messages = kernel.execute(cell.source)
-            assert reply["status"] == "ok", messages
-    yield kernel
-    kernel.close()
+def kernels():
+    yield _kernels
+    for kernel in _kernels.values():
+        kernel.close()
+    _kernels.clear()
+
+
+def judged_kernel(kernels, assignment) -> Kernel:
+    """A kernel that ran the release of ``assignment`` with the reference answers filled in."""
+    if assignment not in kernels:
+        kernel = Kernel(cwd=release_path(assignment).parent, env={"MPLBACKEND": "agg"})
+        for cell in submission(assignment).cells:
+            if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
+                reply, messages = kernel.execute(cell.source)
+                assert reply["status"] == "ok", messages
+        kernels[assignment] = kernel
+    return kernels[assignment]
+
+
+@pytest.fixture
+def softmax_kernel(kernels):
+    return judged_kernel(kernels, SOFTMAX)
 
 
 def verdicts(kernel, judge) -> dict[str, tuple[bool, str]]:
@@ -213,33 +229,37 @@ def verdicts(kernel, judge) -> dict[str, tuple[bool, str]]:
     return {e: judge.verdict(f"test_{e}", link) for e in judge.exercises.by_name}
 
 
-def test_the_judge_passes_the_reference_through_a_kernel(softmax_kernel):
-    results = verdicts(softmax_kernel, Judge(SOFTMAX))
+@pytest.mark.parametrize("assignment", JUDGED)
+def test_the_judge_passes_the_reference_through_a_kernel(kernels, assignment):
+    kernel = judged_kernel(kernels, assignment)
+    results = verdicts(kernel, Judge(assignment))
     assert all(passed for passed, _ in results.values()), results
-    reply, messages = softmax_kernel.execute("print([c for c in In[:-1] if 'serve(' in c])")
+    reply, messages = kernel.execute("print([c for c in In[:-1] if 'serve(' in c])")
     shown = [c["text"] for t, c in messages if t == "stream"]
     assert shown == ["[]\n"], f"a judge's request entered the kernel's history: {shown}"
 
 
-FIRST_MISTAKES = [pytest.param(e.name, next(m.what for m in e.mistakes if m.code is not None), id=e.name)
-                  for e in exercises(SOFTMAX)]
+FIRST_MISTAKES = [pytest.param(a, e.name, next(m.what for m in e.mistakes if m.code is not None),
+                               id=f"{a[:2]}-{e.name}")
+                  for a in JUDGED for e in exercises(a)]
 
 
-@pytest.mark.parametrize("name, what", FIRST_MISTAKES)
-def test_through_a_kernel_one_mistake_costs_its_own_points_only(softmax_kernel, name, what):
-    judge = Judge(SOFTMAX)
+@pytest.mark.parametrize("assignment, name, what", FIRST_MISTAKES)
+def test_through_a_kernel_one_mistake_costs_its_own_points_only(kernels, assignment, name, what):
+    kernel = judged_kernel(kernels, assignment)
+    judge = Judge(assignment)
     exercise = judge.exercises.by_name[name]
     index = exercise.mistakes.index(exercise.known(what))
-    bind = (f"import helpers.exercises.nb03 as _nb03\n"
-            f"{exercise.target} = _nb03.EXERCISES.by_name[{name!r}].mistakes[{index}].code")
-    reference = next(c.source for c in submission(SOFTMAX).cells
+    bind = (f"import helpers.exercises.nb{assignment[:2]} as _module\n"
+            f"{exercise.target} = _module.EXERCISES.by_name[{name!r}].mistakes[{index}].code")
+    reference = next(c.source for c in submission(assignment).cells
                      if nbgrader_meta(c).get("grade_id") == name)
     try:
-        assert softmax_kernel.execute(bind)[0]["status"] == "ok"
-        results = verdicts(softmax_kernel, judge)
+        assert kernel.execute(bind)[0]["status"] == "ok"
+        results = verdicts(kernel, judge)
     finally:
-        assert softmax_kernel.execute(reference)[0]["status"] == "ok"
-    assert not results[name][0] and exercise.known(what).hint in results[name][1]
+        assert kernel.execute(reference)[0]["status"] == "ok"
+    assert not results[name][0] and exercise.known(what).hint in results[name][1], results[name]
     assert {e: r for e, r in results.items() if e != name and not r[0]} == {}
 
 

@@ -289,6 +289,23 @@ class LocalCall:
         return run
 
 
+def isolated(fn, **names):
+    """A copy of the learner's function ``fn`` that sees ``names`` instead of its globals:
+    ``isolated(train_epoch, sgd=spy)`` runs the learner's loop with the course's ``sgd``,
+    whatever the notebook's is (one mistake costs its own points only). Anything that is not
+    a plain function is returned as it is.
+
+    Introduced in ``01_linear_regression_scratch``.
+    """
+    if type(fn) is not types.FunctionType:
+        return fn
+    scope = dict(fn.__globals__)
+    scope.update(names)
+    clone = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
+    clone.__kwdefaults__ = fn.__kwdefaults__
+    return clone
+
+
 def _signature(args, kwargs) -> str:
     shown = [_describe(a) for a in args] + [f"{k}={_describe(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(shown) + ")"

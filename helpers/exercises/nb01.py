@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import importlib
 import math
-import types
 
 import torch
 
@@ -30,6 +29,7 @@ from .framework import (
     expect_tensor,
     expect_unchanged,
     fail,
+    isolated,
     number_like,
 )
 from .wire import type_name
@@ -52,17 +52,6 @@ def _at(run: Run, where: str) -> Run:
     other = copy.copy(run)
     other.where = where
     return other
-
-
-def isolated(fn, **names):
-    """A copy of the learner's function ``fn`` that sees ``names`` instead of its globals."""
-    if type(fn) is not types.FunctionType:
-        return fn
-    scope = dict(fn.__globals__)
-    scope.update(names)
-    clone = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
-    clone.__kwdefaults__ = fn.__kwdefaults__
-    return clone
 
 
 # A 0-d tensor does not cross to the judge yet (wire's _tensor cannot view a 0-d tensor as

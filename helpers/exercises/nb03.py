@@ -9,7 +9,6 @@ Introduced in ``03_softmax_scratch``.
 from __future__ import annotations
 
 import importlib
-import types
 
 import torch
 import torch.nn.functional as F
@@ -26,6 +25,7 @@ from .framework import (
     expect_record,
     expect_unchanged,
     fail,
+    isolated,
 )
 
 # ---------------------------------------------------------------------------- softmax
@@ -354,17 +354,6 @@ class _Loader:
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
-
-
-def isolated(fn, **names):
-    """A copy of the learner's function ``fn`` that sees ``names`` instead of its globals."""
-    if type(fn) is not types.FunctionType:
-        return fn
-    scope = dict(fn.__globals__)
-    scope.update(names)
-    copy = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
-    copy.__kwdefaults__ = fn.__kwdefaults__
-    return copy
 
 
 @evaluate.harness

@@ -44,117 +44,12 @@ def _evaluate(before="was_training = net.training if isinstance(net, nn.Module) 
                             result=result)
 
 
+# The typical wrong answers of notebook 03 are its exercise module's known mistakes
+# (helpers/exercises/nb03.py, tested by tests/test_judge.py); here only those that need the
+# notebook's own names.
 WRONG = [
-    # Exercise 1: softmax
-    WrongAnswer("softmax", "keepdim forgotten", '''
-def softmax(O):
-    O_exp = (O - O.max(dim=1, keepdim=True).values).exp()
-    return O_exp / O_exp.sum(dim=1)
-''', "keepdim=True"),
-    WrongAnswer("softmax", "max without .values", '''
-def softmax(O):
-    O_exp = (O - O.max(dim=1, keepdim=True)).exp()
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-''', ".values"),
-    WrongAnswer("softmax", "no max subtracted", '''
-def softmax(O):
-    O_exp = O.exp()
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-''', "subtract each row's maximum"),
-    WrongAnswer("softmax", "normalised over columns", '''
-def softmax(O):
-    O_exp = (O - O.max(dim=1, keepdim=True).values).exp()
-    return O_exp / O_exp.sum(dim=0, keepdim=True)
-''', "dim=1"),
-    WrongAnswer("softmax", "input changed in place", '''
-def softmax(O):
-    O -= O.max(dim=1, keepdim=True).values
-    O.exp_()
-    return O / O.sum(dim=1, keepdim=True)
-''', "in place"),
-    WrongAnswer("softmax", "one maximum for the whole matrix", '''
-def softmax(O):
-    O_exp = (O - O.max()).exp()
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-''', "each row"),
-    # Exercise 2: cross_entropy
-    WrongAnswer("cross_entropy", "gather with a 1-D index", '''
-def cross_entropy(O, y):
-    S = O - O.max(dim=1, keepdim=True).values
-    return S.exp().sum(dim=1).log() - S.gather(1, y)
-''', "y.reshape(-1, 1)"),
-    WrongAnswer("cross_entropy", "the notes' -log(softmax) ", '''
-def cross_entropy(O, y):
-    P = softmax(O)
-    return -torch.log(P.gather(1, y.reshape(-1, 1))).squeeze(1)
-''', "log(0)"),
-    WrongAnswer("cross_entropy", "not squeezed", '''
-def cross_entropy(O, y):
-    S = O - O.max(dim=1, keepdim=True).values
-    return S.exp().sum(dim=1, keepdim=True).log() - S.gather(1, y.reshape(-1, 1))
-''', "squeeze"),
-    WrongAnswer("cross_entropy", "S[:, y] instead of one entry per row", '''
-def cross_entropy(O, y):
-    S = O - O.max(dim=1, keepdim=True).values
-    return S.exp().sum(dim=1).log() - S[:, y]
-''', "S[:, y]"),
-    WrongAnswer("cross_entropy", "averaged", '''
-def cross_entropy(O, y):
-    S = O - O.max(dim=1, keepdim=True).values
-    return (S.exp().sum(dim=1).log() - S.gather(1, y.reshape(-1, 1)).squeeze(1)).mean()
-''', "do not average"),
-    WrongAnswer("cross_entropy", "log-sum-exp without the shift", '''
-def cross_entropy(O, y):
-    return O.exp().sum(dim=1).log() - O.gather(1, y.reshape(-1, 1)).squeeze(1)
-''', "row maximum"),
-    # Exercise 3: accuracy
-    WrongAnswer("accuracy", "mean of a bool tensor", '''
-def accuracy(y_hat, y):
-    return (y_hat.argmax(dim=1) == y).mean().item()
-''', ".float()"),
-    WrongAnswer("accuracy", "a tensor returned", '''
-def accuracy(y_hat, y):
-    return (y_hat.argmax(dim=1) == y).float().mean()
-''', ".item()"),
-    WrongAnswer("accuracy", "a count returned", '''
-def accuracy(y_hat, y):
-    return (y_hat.argmax(dim=1) == y).float().sum().item()
-''', "fraction"),
-    WrongAnswer("accuracy", "integer division", '''
-def accuracy(y_hat, y):
-    return (y_hat.argmax(dim=1) == y).sum().item() // len(y)
-''', "`//`"),
-    WrongAnswer("accuracy", "arg-max over the batch", '''
-def accuracy(y_hat, y):
-    return (y_hat.argmax(dim=0) == y).float().mean().item()
-''', "dim=1"),
-    # Exercise 4: evaluate_accuracy
-    WrongAnswer("evaluate_accuracy", "mean of the batch accuracies", _evaluate(
-        count="correct += accuracy(net(X), y)", result="correct / len(data_iter)"),
-        "divide once"),
-    WrongAnswer("evaluate_accuracy", "gradients on", _evaluate(context="if True:"),
-                "torch.no_grad()"),
-    WrongAnswer("evaluate_accuracy", "module left in training mode",
-                _evaluate(before="pass", after="pass"), "net.eval()"),
-    WrongAnswer("evaluate_accuracy", "mode not restored",
-                _evaluate(before="if isinstance(net, nn.Module): net.eval()", after="pass"),
-                "net.train(was_training)"),
-    WrongAnswer("evaluate_accuracy", "eval() called on a plain function",
-                _evaluate(before="net.eval()", after="net.train()"), "isinstance(net, nn.Module)"),
-    # Exercise 5: train_epoch
-    WrongAnswer("train_epoch", "averaged twice (mean loss, then sgd divides)",
-                _train_epoch(backward="l.mean().backward()"), "l.sum().backward()"),
-    WrongAnswer("train_epoch", "nominal batch size", _train_epoch(
-        step="sgd(params, lr, batch_size)"), "len(y)"),
-    WrongAnswer("train_epoch", "mean of the batch means", _train_epoch(
-        record="total += l.mean().item(); count += 1"), "number of examples"),
-    WrongAnswer("train_epoch", "backward() on the per-example losses",
-                _train_epoch(backward="l.backward()"), "sum"),
     WrongAnswer("train_epoch", "the notebook's W and b updated instead of params",
                 _train_epoch(step="sgd([W, b], lr, len(y))"), "own `params`"),
-    WrongAnswer("train_epoch", "sgd never called", _train_epoch(step="pass"), "sgd(params"),
-    WrongAnswer("train_epoch", "a tensor returned", _train_epoch(
-        record="total += l.sum(); count += len(y)"), ".item()"),
 ]
 
 # One-line tricks a submission might use; none may turn a failing exercise into a passing one.
