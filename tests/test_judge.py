@@ -21,7 +21,7 @@ from helpers import grading
 from helpers.exercises import wire
 from helpers.exercises.framework import ForbiddenBuiltin, LocalCall, forbid, module_of
 from helpers.grading import sandbox
-from helpers.grading.judge import Judge, KernelLink
+from helpers.grading.judge import Judge, KernelLink, RemoteCall
 
 from .conftest import Kernel, nbgrader_meta, release_path, solution_path, submission
 from .wrong_answers import CORRECT_VARIANTS
@@ -261,6 +261,28 @@ def test_through_a_kernel_one_mistake_costs_its_own_points_only(kernels, assignm
         assert kernel.execute(reference)[0]["status"] == "ok"
     assert not results[name][0] and exercise.known(what).hint in results[name][1], results[name]
     assert {e: r for e, r in results.items() if e != name and not r[0]} == {}
+
+
+def test_a_learner_module_is_exercised_through_data_only(softmax_kernel):
+    """The ``module`` harness builds a class of the learner's in the kernel and sends back
+    its parameters, state and outputs in both modes: nothing but data reaches the judge."""
+    judge = Judge(SOFTMAX)
+    softmax_kernel.execute("class Tiny(nn.Module):\n"
+                           "    def __init__(self, n):\n"
+                           "        super().__init__()\n"
+                           "        self.fc, self.drop = nn.Linear(n, 2), nn.Dropout(0.5)\n"
+                           "    def forward(self, X):\n"
+                           "        return self.drop(self.fc(X))\n")
+    call = RemoteCall(KernelLink(softmax_kernel.kc, softmax_kernel.km, 60), SOFTMAX,
+                      judge.exercises.by_name["evaluate_accuracy"], "Tiny")
+    report = call.via("module", 3, inputs=(torch.ones(4, 3),)).ok()
+    assert report["module"] and report["type"] == "__main__.Tiny"
+    assert report["parameters"] == [["fc.weight", [2, 3], True], ["fc.bias", [2], True]]
+    assert set(report["state"]) == {"fc.weight", "fc.bias"}
+    train, evaluated = report["outputs"]["train"][0], report["outputs"]["eval"][0]
+    assert type(train) is torch.Tensor and train.shape == (4, 2)
+    assert (train == 0).any() and not (evaluated == 0).any()   # dropout on, then off
+    assert report["training_after_eval"] is False
 
 
 def test_the_judge_says_when_the_kernel_gives_no_answer(softmax_kernel):

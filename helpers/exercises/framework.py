@@ -306,6 +306,32 @@ def isolated(fn, **names):
     return clone
 
 
+def module_report(make, *args, inputs: tuple = (), seed: int = 0, support=None) -> dict:
+    """A learner's ``nn.Module`` class (or any function that builds a module) exercised on
+    data, for a check that runs in another process: build ``make(*args)`` under ``seed``,
+    then in training and in evaluation mode run it on each of ``inputs`` (the seed reset
+    before each mode, so dropout masks repeat). Returns its type, parameters (name, shape,
+    ``requires_grad``), ``state_dict``, the outputs in each mode and the mode after each —
+    data only. Every :class:`Exercise` has it as the harness ``"module"``.
+
+    Introduced in ``03_softmax_scratch``.
+    """
+    torch.manual_seed(seed)
+    net = make(*args)
+    if not isinstance(net, torch.nn.Module):
+        return {"module": False, "type": type_name(net)}
+    report = {"module": True, "type": type_name(net),
+              "parameters": [[name, list(p.shape), p.requires_grad] for name, p in net.named_parameters()],
+              "state": {k: v.detach().clone() for k, v in net.state_dict().items()}, "outputs": {}}
+    for mode in ("train", "eval"):
+        getattr(net, mode)()
+        torch.manual_seed(seed)
+        outputs = [net(x) for x in inputs]
+        report["outputs"][mode] = [o.detach() if isinstance(o, torch.Tensor) else o for o in outputs]
+        report[f"training_after_{mode}"] = net.training
+    return report
+
+
 def _signature(args, kwargs) -> str:
     shown = [_describe(a) for a in args] + [f"{k}={_describe(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(shown) + ")"
@@ -338,7 +364,7 @@ class Exercise:
         self.forbidden = dict(forbidden or {})
         self.support = support
         self.mistakes: list[KnownMistake] = []
-        self.harnesses: dict[str, Callable] = {}
+        self.harnesses: dict[str, Callable] = {"module": module_report}
         self.visible: list = []
         self._checks: Callable | None = None
 
