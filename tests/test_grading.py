@@ -39,13 +39,13 @@ def nbgrader(root: Path, *args: str, jobs: int | None = None) -> subprocess.Comp
 
 # A partial submission of notebook 01: data_iter, linreg and sgd right (linreg's test cell
 # deleted by the student), squared_loss wrong in a way only a hidden test sees, and
-# train_linreg raising. It must score exactly 2 + 1 + 2 = 5 of 10.
+# train_linreg raising. It must score exactly 2 + 1 + 2 + 1 (choose_lr) = 6 of 10.
 WRONG_SQUARED_LOSS = ("def squared_loss(y_hat, y):\n"
                       "    return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).float()\n")
 RAISING_TRAIN = ("def train_linreg(features, labels, *, lr=0.03, num_epochs=3, batch_size=10,"
                  " generator=None):\n    raise RuntimeError('I gave up')\n")
 PARTIAL_POINTS = {"test_data_iter": 2, "test_linreg": 1, "test_squared_loss": 0,
-                  "test_sgd": 2, "test_train_linreg": 0, "test_choose_lr": 0}
+                  "test_sgd": 2, "test_train_linreg": 0, "test_choose_lr": 1}
 # What the judge says of the wrong squared_loss, on a hidden case; the hidden cases' code
 # (helpers/grading/hidden/nb01.py) never reaches the notebook or the feedback.
 HIDDEN_MESSAGE = "squared_loss on 50 float64 examples, each off by 1, flat labels: returned torch.float32"

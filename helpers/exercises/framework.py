@@ -431,6 +431,9 @@ def expect_tensor(where: str, got, *, hint: str | None = None) -> torch.Tensor:
         return got
     if isinstance(got, Opaque) and got.type_name.startswith("torch.Tensor"):
         _fail(where, f"returned a tensor the checks cannot read ({got.type_name}).", [], hint)
+    if isinstance(got, torch.Tensor):   # a subclass may answer any comparison as it likes
+        _fail(where, f"expected a plain torch.Tensor, got a subclass ({type_name(got)}).", [],
+              "return the tensor your computation gives, not an object of your own class.")
     _fail(where, f"expected a tensor, got {type_name(got)}.", [f"got: {preview(got)}"],
           hint or "return a torch.Tensor computed with torch operations (not a list, not NumPy).")
 
