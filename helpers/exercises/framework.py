@@ -169,7 +169,9 @@ class Run:
         if len(raising) == 1:   # one known mistake alone raises this error here: it is the cause
             _raise_from(self.where, raising[0].problem, [f"it raised {kind}: {message}"], raising[0].hint,
                         self.exception)
-        if self.exception is not None:
+        if self.exception is not None:   # the learner's own traceback, with where it happened
+            self.exception.add_note(f"(raised while the check ran {self.where}"
+                                    + (f"; {ask}" if ask else "") + ")")
             raise self.exception
         _fail(self.where, f"raised {kind}: {message}", [], hint or ask)
 

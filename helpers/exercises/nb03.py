@@ -40,8 +40,8 @@ softmax = Exercise("softmax", forbidden={
     "torch.Tensor.log_softmax": "build softmax from max, exp and sum.",
 })
 softmax.visible = [
-    ("logits (2, 3)", torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])),
     ("a square (3, 3) matrix", torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 5.0]])),
+    ("logits (2, 3)", torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])),
     ("logits around 1000", torch.tensor([[1000.0, 0.0, -1000.0]])),
     ("rows at very different scales", torch.tensor([[1000.0, 999.0], [-1000.0, -1001.0]])),
 ]
@@ -53,6 +53,14 @@ softmax.visible = [
 def _(O):
     E = (O - O.max(dim=1, keepdim=True).values).exp()
     return E / E.sum(dim=1)
+
+
+@softmax.mistake("keepdim forgotten on the maximum", "the row maxima broadcast along the wrong dimension.",
+                 "O.max(dim=1).values has shape (n,), which lines up with the columns: keep the "
+                 "reduced dimension, O.max(dim=1, keepdim=True).values, so each row loses its own maximum.")
+def _(O):
+    E = (O - O.max(dim=1).values).exp()
+    return E / E.sum(dim=1, keepdim=True)
 
 
 @softmax.mistake("max without .values", "O.max(dim=...) returned a (values, indices) pair.",
@@ -175,6 +183,48 @@ def _(O, y):
     return S.exp().sum(dim=1, keepdim=True).log() - S.gather(1, y.reshape(-1, 1))
 
 
+@cross_entropy.mistake("gather result not squeezed", "an (n,) vector minus the (n, 1) column of gather "
+                       "broadcasts to an (n, n) table.",
+                       "squeeze the column that gather returns, .squeeze(1), before subtracting it from "
+                       "the (n,) log-sum-exp.")
+def _(O, y):
+    S = _shift(O)
+    return S.exp().sum(dim=1).log() - S.gather(1, y.reshape(-1, 1))
+
+
+@cross_entropy.mistake("sign flipped", "every loss has the wrong sign.",
+                       "the loss is the log-sum-exp minus the true class's logit, not the other way round: "
+                       "it is never negative.")
+def _(O, y):
+    S = _shift(O)
+    return S.gather(1, y.reshape(-1, 1)).squeeze(1) - S.exp().sum(dim=1).log()
+
+
+@cross_entropy.mistake("subtracted inside the log", "the true class's logit was subtracted inside the log.",
+                       "take the log of the sum first, then subtract: log(sum(exp(S))) - S_y, two separate "
+                       "terms.")
+def _(O, y):
+    S = _shift(O)
+    return (S.exp().sum(dim=1) - S.gather(1, y.reshape(-1, 1)).squeeze(1)).log()
+
+
+@cross_entropy.mistake("true class's term detached", "the gradient does not reach the true class's logit.",
+                       "keep every step on O differentiable: no .detach() (or .data) on S or on the "
+                       "entry you pick.")
+def _(O, y):
+    S = _shift(O)
+    return S.exp().sum(dim=1).log() - S.detach().gather(1, y.reshape(-1, 1)).squeeze(1)
+
+
+@cross_entropy.mistake("computed without gradients", "no gradient reaches O.",
+                       "autograd must record the computation: no torch.no_grad() and no .detach() on the "
+                       "way from O to the losses.", by="no gradient")
+def _(O, y):
+    with torch.no_grad():
+        S = _shift(O)
+        return S.exp().sum(dim=1).log() - S.gather(1, y.reshape(-1, 1)).squeeze(1)
+
+
 @cross_entropy.mistake("S[:, y]", "S[:, y] takes every label's column for every row, an (n, n) table.",
                        "pick one entry per row: S.gather(1, y.reshape(-1, 1)).squeeze(1), or "
                        "S[torch.arange(n), y].")
@@ -233,7 +283,10 @@ def gradient_of_sum(cross_entropy, O, y, *, support):
     """The gradient of ``cross_entropy(O, y).sum()`` with respect to ``O`` (``None`` when
     none reaches it)."""
     O = O.clone().requires_grad_(True)
-    cross_entropy(O, y).sum().backward()
+    loss = cross_entropy(O, y)
+    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+        return None
+    loss.sum().backward()
     return O.grad
 
 
@@ -246,14 +299,24 @@ def _(call, cases):
                    "pick the true class's entry of each row?")
         expect_unchanged(run, "O", "y")
         expect_close(run, F.cross_entropy(O.double(), y, reduction="none").to(O.dtype), rtol=1e-4, atol=1e-4,
-                     ask="is the same row maximum subtracted in both terms, and is the true class's "
-                         "entry picked in each row?")
+                     ask="print the shape and sign of each term: is the same row maximum subtracted in "
+                         "both, and is one entry per row picked?")
+        if O.abs().max() < 100:   # the gradient of the summed loss is softmax(O) - one_hot(y)
+            grad = call.via("gradient_of_sum", O.clone(), y.clone())
+            grad.where = f"the gradient of cross_entropy({label}).sum() with respect to O"
+            if grad.ok() is None:
+                fail(grad, cross_entropy.known("computed without gradients"))
+            expect_close(grad, torch.softmax(O, dim=1) - F.one_hot(y, O.shape[1]), rtol=1e-4, atol=1e-5,
+                         ask="is every step from O to the losses computed with torch operations, "
+                             "without .detach(), .data or .item()?")
 
 
 # ---------------------------------------------------------------------------- accuracy
 
 accuracy = Exercise("accuracy")
 accuracy.visible = [
+    ("4 examples, 3 classes, integer scores", torch.tensor([[1.0, 3.0, 2.0], [2.0, 1.0, 0.0], [0.0, 2.0, 1.0],
+                                                           [1.0, 0.0, 2.0]]), torch.tensor([1, 0, 1, 1])),
     ("3 examples, 3 classes", torch.tensor([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1], [0.5, 0.1, 0.4]]),
      torch.tensor([1, 0, 2])),
     ("4 examples, 2 classes", torch.tensor([[2.0, -1.0], [0.0, 3.0], [1.0, 0.5], [-1.0, -2.0]]),
@@ -294,6 +357,14 @@ def _(y_hat, y):
                   "the prediction of each example is the largest entry of its row: argmax(dim=1).")
 def _(y_hat, y):
     return (y_hat.argmax(dim=0) == y).float().mean().item()
+
+
+@accuracy.mistake("largest scores compared with the labels",
+                  "the largest scores themselves were compared with the labels, not their positions.",
+                  "the predicted class is where the largest score is: y_hat.argmax(dim=1) (or "
+                  "y_hat.max(dim=1).indices), not the score's value.")
+def _(y_hat, y):
+    return (y_hat.max(dim=1).values == y).float().mean().item()
 
 
 @accuracy.mistake("arg-min", "the prediction was taken as the smallest score.",
@@ -396,6 +467,22 @@ def _(net, data_iter):
     return result
 
 
+@evaluate.mistake("returned inside the loop", "returned after the first batch.",
+                  "the return statement belongs after the loop: indent it to the level of `for`.")
+def _(net, data_iter):
+    was = net.training if isinstance(net, nn.Module) else None
+    if was is not None:
+        net.eval()
+    correct, total = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            correct += (net(X).argmax(dim=1) == y).float().sum().item()
+            total += len(y)
+            if was is not None:
+                net.train(was)
+            return correct / total
+
+
 @evaluate.mistake("gradients on", "autograd was recording while the model ran.",
                   "evaluate inside `with torch.no_grad():`: nothing is trained, so "
                   "autograd need not record.", by="no_grad")
@@ -494,10 +581,12 @@ def on_minibatches(train_epoch, W, b, X, y, batch_size, lr, *, support):
 
     def sgd(params, lr, batch_size):
         params = list(params)
-        calls.append({"batch": len(loader.served), "lr": lr, "batch_size": batch_size,
-                      "own_params": len(params) == 2 and params[0] is W and params[1] is b,
-                      "grads": [None if p.grad is None else p.grad.detach().clone() for p in params]})
-        support["sgd"](params, lr, batch_size)
+        record = {"batch": len(loader.served), "lr": lr, "batch_size": batch_size,
+                  "own_params": len(params) == 2 and params[0] is W and params[1] is b,
+                  "grads": [None if p.grad is None else p.grad.detach().clone() for p in params]}
+        calls.append(record)
+        if record["own_params"] and all(g is not None for g in record["grads"]):
+            support["sgd"](params, lr, batch_size)   # the step; the checks report any other call
 
     def net(X):
         return X.reshape(-1, W.shape[0]) @ W + b
@@ -594,6 +683,9 @@ def _(call, cases):
         calls = got["calls"]
         if not calls:
             fail(run, train_epoch.known("sgd never called"))
+        if len(calls) != len(grads):
+            fail(run.where, _CALL_COUNT, [f"expected: {len(grads)} sgd calls (one per minibatch)",
+                                          f"got:      {len(calls)}"])
         for k, (call_k, (gW, gb, n)) in enumerate(zip(calls, grads), start=1):
             where = f"{run.where}, sgd call {k}"
             if not call_k["own_params"]:
@@ -615,9 +707,6 @@ def _(call, cases):
                          rtol=1e-3, atol=1e-6,
                          ask="is param.grad the gradient of this minibatch's summed loss, computed with "
                              "the current parameters?")
-        if len(calls) != len(grads):
-            fail(run.where, _CALL_COUNT, [f"expected: {len(grads)} sgd calls (one per minibatch)",
-                                          f"got:      {len(calls)}"])
         expect_number(run, mean, pick=lambda v: v["mean"], what="(the returned mean loss)", rtol=1e-4,
                       ask=f"{len(y)} examples in minibatches of {batch_size}: what do you add up for each "
                           "minibatch, and what do you divide by at the end?")
