@@ -259,7 +259,7 @@ def test_grade_command_scores_every_student(graded):
     out, proc, rows = graded
     points = {key: (float(r["score"]), float(r["max_score"]), r["status"]) for key, r in rows.items()}
     assert points == {("ada", LINREG): (10, 10, "ok"), ("hang", LINREG): (9, 10, "ok"),
-                      ("broken", LINREG): (0, 10, "error"), ("partial", LINREG): (5, 10, "ok"),
+                      ("broken", LINREG): (0, 10, "error"), ("partial", LINREG): (6, 10, "ok"),
                       ("late", LINREG): (0, 10, "missing")}
 
 
@@ -318,7 +318,7 @@ def test_grade_command_writes_a_gradebook_for_a_learning_management_system(grade
         table = list(csv.reader(f))
     assert table[0] == ["student_id", LINREG]
     assert {student: float(score) for student, score in table[1:]} == {
-        "ada": 10, "broken": 0, "hang": 9, "late": 0, "partial": 5}
+        "ada": 10, "broken": 0, "hang": 9, "late": 0, "partial": 6}
 
 
 def test_grade_command_ends_with_a_summary(graded):
